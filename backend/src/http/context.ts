@@ -1,0 +1,41 @@
+import type { AnalysisResult } from '../core/analysisTypes.js';
+import type { Engine } from '../docker/engine.js';
+import type { AnalysisJobs } from '../jobs/analysisJobs.js';
+
+/** What the routes need; createServer builds it, tests may build it with fakes. */
+
+/** The part of the result store the routes read (ResultStore satisfies it). */
+export interface AnalysisStore {
+  listAnalyses(filter: { imageId?: string; ref?: string; limit?: number }): {
+    imageId: string;
+    ref: string;
+    analyzedAt: string;
+    result: AnalysisResult;
+  }[];
+  latestAnalysis(imageIdOrRef: string): { analyzedAt: string; result: AnalysisResult } | undefined;
+}
+
+export interface DoctorFinding {
+  rule: string;
+  severity: string;
+  line: number;
+  message: string;
+}
+
+/** The Dockerfile doctor (core/doctor). */
+export interface Doctor {
+  lintDockerfile(text: string, opts?: { dockerignore?: string | null }): { findings: DoctorFinding[] };
+  fixDockerfile(
+    text: string,
+    opts?: { runtimeImage?: string; dockerignore?: string | null },
+  ): { fixed: string; diff: string; findings: DoctorFinding[] };
+}
+
+export interface ServerContext {
+  mode: 'extension' | 'standalone';
+  version: string;
+  engine: Engine;
+  store: AnalysisStore;
+  jobs: AnalysisJobs;
+  doctor: Doctor | undefined;
+}
