@@ -29,12 +29,28 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['fastify', '@fastify/*', 'react', '@docker/*', 'dockerode'], message: 'core knows nothing of HTTP, UI or the engine client' },
-            { group: ['../docker/*', '../http/*', '../cli/*', '../../docker/*', '../../http/*', '../../cli/*'], message: 'dependencies point into core, never out of it' },
+            {
+              group: ['fastify', '@fastify/*', 'react', '@docker/*', 'dockerode'],
+              message: 'core knows nothing of HTTP, UI or the engine client',
+            },
+            {
+              group: [
+                '../docker/*',
+                '../http/*',
+                '../cli/*',
+                '../../docker/*',
+                '../../http/*',
+                '../../cli/*',
+              ],
+              message: 'dependencies point into core, never out of it',
+            },
           ],
         },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'core throws LensError instead' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'core throws LensError instead' },
+      ],
     },
   },
 );

@@ -31,7 +31,12 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   }
 }
 
-export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string, dflt: T): T {
+export function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  flag: string,
+  dflt: T,
+): T {
   if (value === undefined) return dflt;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new LensError('bad-input', `${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
@@ -43,6 +48,7 @@ async function loadCommands(): Promise<CliCommand[]> {
     import('./lintCommand.js'),
     import('./fixCommand.js'),
     import('./serveCommand.js'),
+    import('./buildsCommand.js'),
   ]);
   return mods.map((m) => m.command);
 }

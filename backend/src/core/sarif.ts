@@ -18,7 +18,11 @@ export interface SarifRule {
   helpUri?: string;
 }
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+};
 
 /** A SARIF 2.1.0 log with one run. */
 export function toSarif(toolVersion: string, rules: SarifRule[], results: SarifInput[]): object {

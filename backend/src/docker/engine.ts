@@ -34,12 +34,14 @@ export function connectEngine(host?: string): Engine {
 
   function dial(opts: EngineRequest, isStream: boolean): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const qs = buildQuery(opts.query);
+      // docker-modem appends the query itself to a path ending in `?` (and strips that `?` when there is
+      // nothing to append), taking it from `_query` and the JSON body from `_body`.
+      const query = definedEntries(opts.query);
       modem.dial(
         {
-          path: `${opts.path}${qs ? `?${qs}` : ''}`,
+          path: query ? `${opts.path}?` : opts.path,
           method: opts.method,
-          options: opts.body === undefined ? {} : (opts.body as Record<string, unknown>),
+          options: query ? { _query: query, _body: opts.body ?? {} } : (opts.body ?? {}),
           isStream,
           abortSignal: opts.signal,
           statusCodes: {
@@ -80,25 +82,35 @@ function dockerOptions(addr: string): Docker.DockerOptions {
   return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
 }
 
-function buildQuery(q: EngineRequest['query']): string {
-  if (!q) return '';
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) {
-    if (v === undefined) continue;
-    if (Array.isArray(v)) for (const item of v) p.append(k, item);
-    else p.append(k, String(v));
-  }
-  return p.toString();
+function definedEntries(
+  q: EngineRequest['query'],
+): Record<string, string | number | boolean | string[]> | undefined {
+  if (!q) return undefined;
+  const out = Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string | number | boolean | string[]
+  >;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** Maps dockerode/modem errors to LensError with one clear line. */
 export function engineError(err: unknown, address: string): LensError {
   if (err instanceof LensError) return err;
-  const e = err as { code?: string; statusCode?: number; message?: string; json?: { message?: string } | null; name?: string };
+  const e = err as {
+    code?: string;
+    statusCode?: number;
+    message?: string;
+    json?: { message?: string } | null;
+    name?: string;
+  };
   if (e.name === 'AbortError') return new LensError('cancelled', 'cancelled', err);
   const netCodes = ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'EACCES', 'ETIMEDOUT'];
   if (e.code && netCodes.includes(e.code)) {
-    return new LensError('engine-unavailable', `Docker engine at ${address} is not reachable (${e.code})`, err);
+    return new LensError(
+      'engine-unavailable',
+      `Docker engine at ${address} is not reachable (${e.code})`,
+      err,
+    );
   }
   const detail = (e.json && typeof e.json === 'object' && e.json.message) || e.message || String(err);
   const line = detail.split('\n')[0]!.replace(/^\(HTTP code \d+\)\s*/, '');

@@ -14,7 +14,9 @@ function buildFails(engine: TestEngine, dockerfile: string): string {
   const world = ensureModuleWorld();
   try {
     // No --no-cache here: with it BuildKit hands the step an empty cache mount.
-    docker(engine, ['build', '--network=none', '--progress=plain', '-f', '-', world.contextDir], { input: dockerfile });
+    docker(engine, ['build', '--network=none', '--progress=plain', '-f', '-', world.contextDir], {
+      input: dockerfile,
+    });
   } catch (e) {
     return String((e as { stderr?: string }).stderr ?? e);
   }
@@ -23,8 +25,14 @@ function buildFails(engine: TestEngine, dockerfile: string): string {
 
 describeEngines('fixture images', (engine) => {
   it('single-stage ships both caches and a working app', () => {
-    expect(docker(engine, ['run', '--rm', '--network=none', 'lens-fixture/single-stage']).trim()).toBe(APP_OUTPUT);
-    const listing = sh(engine, 'lens-fixture/single-stage', 'find /go/pkg/mod/cache/download -name "*.ziphash" | sort; ls /root/.cache/go-build');
+    expect(docker(engine, ['run', '--rm', '--network=none', 'lens-fixture/single-stage']).trim()).toBe(
+      APP_OUTPUT,
+    );
+    const listing = sh(
+      engine,
+      'lens-fixture/single-stage',
+      'find /go/pkg/mod/cache/download -name "*.ziphash" | sort; ls /root/.cache/go-build',
+    );
     expect(listing).toContain('/go/pkg/mod/cache/download/example.com/liba/@v/v1.1.0.ziphash');
     expect(listing).toContain('/go/pkg/mod/cache/download/example.com/!libb/@v/v1.0.0.ziphash');
     expect(listing).toContain('/go/pkg/mod/cache/download/example.com/libc/@v/v2.0.0+incompatible.ziphash');
@@ -33,33 +41,55 @@ describeEngines('fixture images', (engine) => {
   });
 
   it('custom-paths and nonroot put the caches where their env says', () => {
-    expect(sh(engine, 'lens-fixture/custom-paths', 'ls /opt/gomod/cache/download/example.com; ls /var/cache/gobuild/README; ls /go/pkg/mod 2>&1 || true')).toMatch(
-      /liba[\s\S]*\/var\/cache\/gobuild\/README[\s\S]*No such file/,
+    expect(
+      sh(
+        engine,
+        'lens-fixture/custom-paths',
+        'ls /opt/gomod/cache/download/example.com; ls /var/cache/gobuild/README; ls /go/pkg/mod 2>&1 || true',
+      ),
+    ).toMatch(/liba[\s\S]*\/var\/cache\/gobuild\/README[\s\S]*No such file/);
+    const nonroot = sh(
+      engine,
+      'lens-fixture/nonroot',
+      'id -u; ls /home/builder/go/pkg/mod/cache/download/example.com; ls /home/builder/.cache/go-build/README',
     );
-    const nonroot = sh(engine, 'lens-fixture/nonroot', 'id -u; ls /home/builder/go/pkg/mod/cache/download/example.com; ls /home/builder/.cache/go-build/README');
     expect(nonroot).toMatch(/^1000$/m);
     expect(nonroot).toContain('liba');
   });
 
   it('cleanup fixtures delete the caches from the final filesystem', () => {
     for (const image of ['lens-fixture/cleanup-later', 'lens-fixture/cleanup-opaque']) {
-      expect(sh(engine, image, 'find /go/pkg/mod /root/.cache/go-build -type f 2>/dev/null | wc -l').trim()).toBe('0');
+      expect(
+        sh(engine, image, 'find /go/pkg/mod /root/.cache/go-build -type f 2>/dev/null | wc -l').trim(),
+      ).toBe('0');
     }
   });
 
   it('inherited carries libd from its base but no go.sum that names it', () => {
-    const out = sh(engine, 'lens-fixture/inherited', 'ls /go/pkg/mod/example.com; grep -rl libd / --include=go.sum 2>/dev/null | grep -v "^/go/pkg/mod" || echo no-gosum');
+    const out = sh(
+      engine,
+      'lens-fixture/inherited',
+      'ls /go/pkg/mod/example.com; grep -rl libd / --include=go.sum 2>/dev/null | grep -v "^/go/pkg/mod" || echo no-gosum',
+    );
     expect(out).toContain('libd@v0.3.0');
     expect(out).toContain('no-gosum');
   });
 
   it('checksum-mismatch holds a .ziphash that the go.sum contradicts, and go build fails on it', () => {
-    const out = sh(engine, 'lens-fixture/checksum-mismatch', 'cat /go/pkg/mod/cache/download/example.com/liba/@v/v1.1.0.ziphash; echo; grep "liba v1.1.0 " go.sum');
+    const out = sh(
+      engine,
+      'lens-fixture/checksum-mismatch',
+      'cat /go/pkg/mod/cache/download/example.com/liba/@v/v1.1.0.ziphash; echo; grep "liba v1.1.0 " go.sum',
+    );
     const original = MODULES.find((m) => m.path === 'example.com/liba' && m.version === 'v1.1.0')!;
     expect(out).toContain(zipHash(RETAGGED));
     expect(out).toContain(`example.com/liba v1.1.0 ${zipHash(original)}`);
     expect(zipHash(RETAGGED)).not.toBe(zipHash(original));
-    const build = sh(engine, 'lens-fixture/checksum-mismatch', 'GOFLAGS=-mod=mod GOPROXY=off go build -o /tmp/app . 2>&1; echo exit=$?');
+    const build = sh(
+      engine,
+      'lens-fixture/checksum-mismatch',
+      'GOFLAGS=-mod=mod GOPROXY=off go build -o /tmp/app . 2>&1; echo exit=$?',
+    );
     expect(build).toContain('checksum mismatch');
     expect(build).not.toContain('exit=0');
   });
@@ -85,15 +115,30 @@ describeEngines('fixture images', (engine) => {
   });
 
   it('vendored has a vendor tree and no module cache; decoy has only look-alike directories', () => {
-    expect(sh(engine, 'lens-fixture/vendored', 'head -1 /src/vendor/modules.txt; find /go/pkg/mod /root/.cache/go-build -type f 2>/dev/null | wc -l')).toMatch(
-      /^# example\.com\/Libb v1\.0\.0\n0\n$/,
+    expect(
+      sh(
+        engine,
+        'lens-fixture/vendored',
+        'head -1 /src/vendor/modules.txt; find /go/pkg/mod /root/.cache/go-build -type f 2>/dev/null | wc -l',
+      ),
+    ).toMatch(/^# example\.com\/Libb v1\.0\.0\n0\n$/);
+    const decoy = sh(
+      engine,
+      'lens-fixture/decoy',
+      'find /srv/pkg/mod /var/cache/go-build /opt/go/pkg/mod -type f | sort',
     );
-    const decoy = sh(engine, 'lens-fixture/decoy', 'find /srv/pkg/mod /var/cache/go-build /opt/go/pkg/mod -type f | sort');
     expect(decoy.trim().split('\n')).toHaveLength(4);
   });
 
   it('insecure-env sets the Go security switches in the image config', () => {
-    const env = docker(engine, ['image', 'inspect', '--format', '{{json .Config.Env}}', 'lens-fixture/insecure-env']);
-    for (const v of ['GOSUMDB=off', 'GOFLAGS=-insecure', 'GOINSECURE=*', 'GONOSUMDB=*', 'GOPRIVATE=*']) expect(env).toContain(v);
+    const env = docker(engine, [
+      'image',
+      'inspect',
+      '--format',
+      '{{json .Config.Env}}',
+      'lens-fixture/insecure-env',
+    ]);
+    for (const v of ['GOSUMDB=off', 'GOFLAGS=-insecure', 'GOINSECURE=*', 'GONOSUMDB=*', 'GOPRIVATE=*'])
+      expect(env).toContain(v);
   });
 });

@@ -54,7 +54,11 @@ export function describeEngines(title: string, fn: (engine: TestEngine) => void)
 }
 
 /** Runs the docker CLI against an engine and returns stdout; throws with stderr on failure. */
-export function docker(engine: TestEngine, args: string[], opts: { input?: string; cwd?: string } = {}): string {
+export function docker(
+  engine: TestEngine,
+  args: string[],
+  opts: { input?: string; cwd?: string } = {},
+): string {
   return execFileSync(dockerCli, ['-H', engine.host, ...args], {
     encoding: 'utf8',
     input: opts.input,

@@ -13,11 +13,15 @@ export default async function setup(): Promise<void> {
   }
   const stores = new Set(engines.map((e) => e.store));
   if (process.env.CI && !(stores.has('containerd') && stores.has('overlay2'))) {
-    throw new Error(`CI needs one engine per image store (containerd and overlay2); got: ${[...stores].join(', ')}`);
+    throw new Error(
+      `CI needs one engine per image store (containerd and overlay2); got: ${[...stores].join(', ')}`,
+    );
   }
   const started = Date.now();
   await Promise.all(
     engines.map((e) => ensureFixtures(e, (s) => process.stderr.write(`[fixtures ${e.store}] ${s}\n`))),
   );
-  process.stderr.write(`fixture images ready on ${engines.length} engine(s) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `fixture images ready on ${engines.length} engine(s) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 }
