@@ -59,9 +59,13 @@ export interface AnalysisResult {
   layers: LayerReport[];
   findings: ImageFinding[];
   summary: {
+    /** The final image's merged filesystem holds Go cache content. */
     polluted: boolean;
+    /** Go module cache bytes visible in the final filesystem. */
     moduleCacheBytes: number;
+    /** Go build cache bytes visible in the final filesystem. */
     buildCacheBytes: number;
+    /** Go cache bytes shipped in layers but deleted or shadowed by later ones: they cost, nobody sees them. */
     wastedGoCacheBytes: number;
   };
 }

@@ -8,12 +8,7 @@ import type { Engine } from './engine.js';
  */
 
 export type BuildCacheCategory =
-  | 'go-module-cache'
-  | 'go-build-cache'
-  | 'cache-mount'
-  | 'layer'
-  | 'source'
-  | 'other';
+  'go-module-cache' | 'go-build-cache' | 'cache-mount' | 'layer' | 'source' | 'other';
 
 export const BUILD_CACHE_CATEGORIES: readonly BuildCacheCategory[] = [
   'go-module-cache',
@@ -29,6 +24,8 @@ export interface RawBuildCacheRecord {
   ID: string;
   Parent?: string;
   Parents?: string[] | null;
+  /** Docker 26 spells the field with a leading space (a struct tag typo). */
+  ' Parents'?: string[] | null;
   Type: string;
   Description?: string;
   InUse: boolean;
@@ -136,7 +133,8 @@ function kindFromCommand(target: string, command: string): 'module' | 'build' | 
   const re = /\b(GOMODCACHE|GOCACHE|GOPATH)=("([^"]*)"|'([^']*)'|(\S+))/g;
   for (const m of command.matchAll(re)) {
     const value = normalizePath(m[3] ?? m[4] ?? m[5] ?? '');
-    if (value === t || (value.startsWith(`${t}/`) && t !== '/')) return m[1] === 'GOCACHE' ? 'build' : 'module';
+    if (value === t || (value.startsWith(`${t}/`) && t !== '/'))
+      return m[1] === 'GOCACHE' ? 'build' : 'module';
   }
   return undefined;
 }
@@ -154,7 +152,8 @@ export function classifyBuildCacheRecord(rec: Pick<RawBuildCacheRecord, 'Type' |
       goCacheKindOfPath(mount.target) ??
       (mount.id !== undefined ? goCacheKindOfPath(mount.id) : undefined) ??
       kindFromCommand(mount.target, mount.command);
-    const category = kind === 'module' ? 'go-module-cache' : kind === 'build' ? 'go-build-cache' : 'cache-mount';
+    const category =
+      kind === 'module' ? 'go-module-cache' : kind === 'build' ? 'go-build-cache' : 'cache-mount';
     return { category, mount };
   }
   if (type === 'regular') return { category: 'layer' };
@@ -175,7 +174,7 @@ export function toBuildCacheRecord(raw: RawBuildCacheRecord): BuildCacheRecord {
     createdAt: raw.CreatedAt ?? null,
     lastUsedAt: raw.LastUsedAt ?? null,
     usageCount: raw.UsageCount ?? 0,
-    parents: raw.Parents ?? (raw.Parent ? [raw.Parent] : []),
+    parents: raw.Parents ?? raw[' Parents'] ?? (raw.Parent ? [raw.Parent] : []),
   };
   if (mount) {
     rec.mountTarget = mount.target;
@@ -197,7 +196,10 @@ export function buildCacheTotals(records: BuildCacheRecord[]): BuildCacheTotals 
   return totals;
 }
 
-export async function listRawBuildCache(engine: Engine, signal?: AbortSignal): Promise<RawBuildCacheRecord[]> {
+export async function listRawBuildCache(
+  engine: Engine,
+  signal?: AbortSignal,
+): Promise<RawBuildCacheRecord[]> {
   const df = await engine.request<{ BuildCache?: RawBuildCacheRecord[] | null }>({
     method: 'GET',
     path: '/system/df',
@@ -276,10 +278,14 @@ export function selectionToken(scope: PruneScope, ids: string[]): string {
 
 export function validatePruneRequest(req: PruneRequest): void {
   if (!['go-caches', 'cache-mounts', 'ids'].includes(req.scope)) {
-    throw new LensError('bad-input', `scope must be one of go-caches, cache-mounts, ids, not "${String(req.scope)}"`);
+    throw new LensError(
+      'bad-input',
+      `scope must be one of go-caches, cache-mounts, ids, not "${String(req.scope)}"`,
+    );
   }
   if (req.scope === 'ids') {
-    if (!req.ids || req.ids.length === 0) throw new LensError('bad-input', 'scope "ids" needs a non-empty ids list');
+    if (!req.ids || req.ids.length === 0)
+      throw new LensError('bad-input', 'scope "ids" needs a non-empty ids list');
     if (req.ids.length > MAX_IDS) throw new LensError('too-large', `at most ${MAX_IDS} ids per prune`);
   } else if (req.ids !== undefined && req.ids.length > 0) {
     throw new LensError('bad-input', `ids are only accepted with scope "ids", not "${req.scope}"`);
@@ -305,7 +311,10 @@ export function selectForPrune(
     const byId = new Map(records.map((r) => [r.id, r]));
     const missing = req.ids!.filter((id) => !byId.has(id));
     if (missing.length > 0) {
-      throw new LensError('not-found', `no build cache record ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`);
+      throw new LensError(
+        'not-found',
+        `no build cache record ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`,
+      );
     }
     matching = [...new Set(req.ids!)].map((id) => byId.get(id)!);
   } else if (req.scope === 'go-caches') {
@@ -336,12 +345,19 @@ export function selectForPrune(
  * (conflict) when it changed, then deletes the records one by one with an exact id filter, and checks
  * with `/system/df` which are gone. Never touches records in use, images, containers or volumes.
  */
-export async function pruneBuildCache(engine: Engine, req: PruneRequest, signal?: AbortSignal): Promise<PruneOutcome> {
+export async function pruneBuildCache(
+  engine: Engine,
+  req: PruneRequest,
+  signal?: AbortSignal,
+): Promise<PruneOutcome> {
   const dryRun = req.dryRun ?? true;
   validatePruneRequest(req);
   if (!dryRun) {
     if (req.confirm !== true) {
-      throw new LensError('conflict', 'prune deletes only with "confirm": true; run it with "dryRun": true first');
+      throw new LensError(
+        'conflict',
+        'prune deletes only with "confirm": true; run it with "dryRun": true first',
+      );
     }
     if (!req.selection) {
       throw new LensError('conflict', 'prune needs the "selection" token of a dry run with the same scope');
@@ -354,7 +370,10 @@ export async function pruneBuildCache(engine: Engine, req: PruneRequest, signal?
   const bytes = selected.reduce((n, r) => n + r.size, 0);
   if (dryRun) return { dryRun: true, records: ids, bytes, selection: token, skipped };
   if (req.selection !== token) {
-    throw new LensError('conflict', 'the build cache changed since the dry run; run the dry run again and confirm its selection');
+    throw new LensError(
+      'conflict',
+      'the build cache changed since the dry run; run the dry run again and confirm its selection',
+    );
   }
 
   let reclaimed = 0;
@@ -362,6 +381,7 @@ export async function pruneBuildCache(engine: Engine, req: PruneRequest, signal?
   for (const id of ids) {
     const res = await engine.request<{ CachesDeleted?: string[] | null; SpaceReclaimed?: number }>({
       method: 'POST',
+      // One exact id per request: the engine takes one value per filter key and matches ids as a regexp.
       path: '/build/prune',
       query: { filters: JSON.stringify({ id: [`^${id}$`] }), all: true },
       signal,

@@ -204,7 +204,11 @@ export function markHistory(raw: RawHistory[], rootfsLayers: string[]): HistoryE
 
 export async function imageHistory(engine: Engine, ref: string, signal?: AbortSignal): Promise<ImageHistory> {
   const info = await inspectImage(engine, ref, signal);
-  const raw = await engine.request<RawHistory[]>({ method: 'GET', path: imagePath(info.id, 'history'), signal });
+  const raw = await engine.request<RawHistory[]>({
+    method: 'GET',
+    path: imagePath(info.id, 'history'),
+    signal,
+  });
   return { id: info.id, tags: info.tags, layers: markHistory(raw, info.layers) };
 }
 

@@ -22,13 +22,28 @@ export interface DoctorFinding {
   message: string;
 }
 
+export interface DoctorOptions {
+  dockerignore?: string | null;
+  /** Env (`NAME=value` list) of a local image, for pinning and base image facts. */
+  localImageEnv?: (image: string) => string[] | undefined;
+  runtimeImage?: string;
+}
+
 /** The Dockerfile doctor (core/doctor). */
 export interface Doctor {
-  lintDockerfile(text: string, opts?: { dockerignore?: string | null }): { findings: DoctorFinding[] };
+  lintDockerfile(text: string, opts?: DoctorOptions): { findings: DoctorFinding[] };
   fixDockerfile(
     text: string,
-    opts?: { runtimeImage?: string; dockerignore?: string | null },
-  ): { fixed: string; diff: string; findings: DoctorFinding[] };
+    opts?: DoctorOptions,
+  ): {
+    fixed: string;
+    diff: string;
+    findings: DoctorFinding[];
+    remaining?: DoctorFinding[];
+    dockerignore?: string;
+  };
+  /** External images the FROM lines name, to look up locally before linting. */
+  baseImages?(text: string): string[];
 }
 
 export interface ServerContext {

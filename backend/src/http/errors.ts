@@ -28,7 +28,10 @@ export function toHttpError(err: unknown, bodyLimit: number): { status: number; 
   }
   const fe = err as Partial<FastifyError> & { validation?: unknown; validationContext?: string };
   if (fe.validation) {
-    return { status: 400, body: { error: { code: 'bad-input', message: firstLine(fe.message ?? 'invalid request') } } };
+    return {
+      status: 400,
+      body: { error: { code: 'bad-input', message: firstLine(fe.message ?? 'invalid request') } },
+    };
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -37,7 +40,10 @@ export function toHttpError(err: unknown, bodyLimit: number): { status: number; 
         body: { error: { code: 'too-large', message: `request body is larger than ${bodyLimit} bytes` } },
       };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, body: { error: { code: 'bad-input', message: 'request body is not valid JSON' } } };
+      return {
+        status: 400,
+        body: { error: { code: 'bad-input', message: 'request body is not valid JSON' } },
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return {
         status: 400,
@@ -59,7 +65,10 @@ export function toHttpError(err: unknown, bodyLimit: number): { status: number; 
     const code: LensErrorCode = status === 404 ? 'not-found' : status === 413 ? 'too-large' : 'bad-input';
     return { status, body: { error: { code, message: firstLine(fe.message ?? 'bad request') } } };
   }
-  return { status: 500, body: { error: { code: 'internal', message: 'internal error; see the server log' } } };
+  return {
+    status: 500,
+    body: { error: { code: 'internal', message: 'internal error; see the server log' } },
+  };
 }
 
 export function makeErrorHandler(bodyLimit: number) {
@@ -76,5 +85,7 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
   void reply
     .code(404)
     .type('application/json; charset=utf-8')
-    .send({ error: { code: 'not-found', message: `no route ${request.method} ${shown}` } } satisfies ErrorBody);
+    .send({
+      error: { code: 'not-found', message: `no route ${request.method} ${shown}` },
+    } satisfies ErrorBody);
 }

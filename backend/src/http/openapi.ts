@@ -81,7 +81,9 @@ export interface OpenApiInfo {
 
 export function buildOpenApiDocument(routes: CollectedRoute[], info: OpenApiInfo): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
-  for (const r of [...routes].sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) {
+  for (const r of [...routes].sort(
+    (a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method),
+  )) {
     const s = r.schema;
     const op: JsonObject = {};
     if (s.operationId) op.operationId = s.operationId;
@@ -102,7 +104,10 @@ export function buildOpenApiDocument(routes: CollectedRoute[], info: OpenApiInfo
     for (const type of s.produces ?? []) {
       responses['200'] = {
         description: s.summary ?? 'OK',
-        content: { ...((responses['200']?.content as JsonObject | undefined) ?? {}), [type]: { schema: { type: 'string' } } },
+        content: {
+          ...((responses['200']?.content as JsonObject | undefined) ?? {}),
+          [type]: { schema: { type: 'string' } },
+        },
       };
     }
     responses.default = {
@@ -114,7 +119,11 @@ export function buildOpenApiDocument(routes: CollectedRoute[], info: OpenApiInfo
   }
   const doc: JsonObject = {
     openapi: '3.1.0',
-    info: { title: info.title, version: info.version, ...(info.description ? { description: info.description } : {}) },
+    info: {
+      title: info.title,
+      version: info.version,
+      ...(info.description ? { description: info.description } : {}),
+    },
     paths,
     components: {
       schemas: {
@@ -133,7 +142,11 @@ export function buildOpenApiDocument(routes: CollectedRoute[], info: OpenApiInfo
       ...(info.bearerAuth
         ? {
             securitySchemes: {
-              bearer: { type: 'http', scheme: 'bearer', description: 'the token printed by `gocache-lens serve`' },
+              bearer: {
+                type: 'http',
+                scheme: 'bearer',
+                description: 'the token printed by `gocache-lens serve`',
+              },
               tokenQuery: { type: 'apiKey', in: 'query', name: 'token' },
             },
           }

@@ -114,6 +114,12 @@ export const analysisResultSchema = {
   },
 } as const;
 
+export const storedAnalysisSchema = {
+  type: 'object',
+  properties: { analyzedAt: { type: 'string' }, result: analysisResultSchema },
+  required: ['analyzedAt', 'result'],
+} as const;
+
 export const jobSchema = {
   type: 'object',
   description: 'An analysis job.',
@@ -145,7 +151,13 @@ export const jobSchema = {
 
 export const jobRefSchema = {
   type: 'object',
-  properties: { id: str, image: str, imageId: str, status: jobSchema.properties.status, joined: { type: 'boolean' } },
+  properties: {
+    id: str,
+    image: str,
+    imageId: str,
+    status: jobSchema.properties.status,
+    joined: { type: 'boolean' },
+  },
   required: ['id', 'status'],
 } as const;
 
@@ -289,7 +301,17 @@ export const buildCacheSchema = {
           usageCount: int,
           parents: { type: 'array', items: str },
         },
-        required: ['id', 'type', 'description', 'category', 'size', 'inUse', 'shared', 'lastUsedAt', 'usageCount'],
+        required: [
+          'id',
+          'type',
+          'description',
+          'category',
+          'size',
+          'inUse',
+          'shared',
+          'lastUsedAt',
+          'usageCount',
+        ],
       },
     },
     totals: {
@@ -382,8 +404,14 @@ export const lintResultSchema = {
 
 export const fixResultSchema = {
   type: 'object',
-  properties: { fixed: str, diff: str, findings: { type: 'array', items: doctorFinding } },
-  required: ['fixed', 'diff', 'findings'],
+  properties: {
+    fixed: str,
+    diff: { type: 'string', description: 'unified diff; empty when nothing changed' },
+    findings: { type: 'array', items: doctorFinding, description: 'findings of the input' },
+    remaining: { type: 'array', items: doctorFinding, description: 'findings of the fixed file' },
+    dockerignore: { type: 'string', description: 'a proposed .dockerignore, when the context had none' },
+  },
+  required: ['fixed', 'diff', 'findings', 'remaining'],
 } as const;
 
 export const compareSchema = {
@@ -403,10 +431,16 @@ export const compareSchema = {
             type: 'object',
             description: 'A partition of totalBytes.',
             properties: {
-              sharedBaseLayers: { type: 'integer', description: 'layers also present in another compared image' },
+              sharedBaseLayers: {
+                type: 'integer',
+                description: 'layers also present in another compared image',
+              },
               goModuleCache: int,
               goBuildCache: int,
-              wastedByLaterDeletes: { type: 'integer', description: 'Go cache bytes deleted by a later layer' },
+              wastedByLaterDeletes: {
+                type: 'integer',
+                description: 'Go cache bytes deleted by a later layer',
+              },
               rest: int,
             },
           },

@@ -12,6 +12,7 @@ import type { AnalysisStore, Doctor, ServerContext } from './context.js';
 import { makeErrorHandler, notFoundHandler } from './errors.js';
 import { installGuard, newToken } from './guard.js';
 import { buildOpenApiDocument, collectRoutes } from './openapi.js';
+import { buildsRoutes } from './buildsRoutes.js';
 import { registerAnalysisRoutes } from './routes/analyses.js';
 import { registerBuildCacheRoutes } from './routes/buildCache.js';
 import { registerCompareRoutes } from './routes/compare.js';
@@ -59,7 +60,9 @@ export interface LensServer {
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -124,6 +127,8 @@ export async function createServer(opts: CreateServerOptions): Promise<LensServe
     doctor: opts.doctor,
   };
 
+  // The API speaks JSON only: other bodies are 415 rather than strings that fail validation.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(makeErrorHandler(bodyLimit));
   app.setNotFoundHandler(notFoundHandler);
 
@@ -148,6 +153,8 @@ export async function createServer(opts: CreateServerOptions): Promise<LensServe
   registerBuildCacheRoutes(app, ctx);
   registerDockerfileRoutes(app, ctx);
   registerCompareRoutes(app, ctx);
+  // BuildKit build history (its own module); registered on this instance so the guard and OpenAPI see it.
+  await buildsRoutes(app, { engine: opts.engine, ...(opts.doctor ? { doctor: opts.doctor } : {}) });
 
   let openapi: Record<string, unknown> | undefined;
   app.get(
@@ -191,11 +198,16 @@ export async function createServer(opts: CreateServerOptions): Promise<LensServe
     async listen() {
       if (mode === 'extension') {
         await removeStaleSocket(socketPath);
-        await app.listen({ path: socketPath });
+        await app.listen({ path: socketPath }).catch((e: unknown) => {
+          throw listenError(e, socketPath);
+        });
         listening = true;
         return `unix://${socketPath}`;
       }
-      await app.listen({ host: '127.0.0.1', port: opts.port ?? DEFAULT_PORT });
+      const port = opts.port ?? DEFAULT_PORT;
+      await app.listen({ host: '127.0.0.1', port }).catch((e: unknown) => {
+        throw listenError(e, `127.0.0.1:${port}`);
+      });
       listening = true;
       return `http://127.0.0.1:${boundPort()}/?token=${encodeURIComponent(token!)}`;
     },
@@ -211,6 +223,16 @@ export async function createServer(opts: CreateServerOptions): Promise<LensServe
       }
     },
   };
+}
+
+function listenError(e: unknown, where: string): LensError {
+  const code = (e as { code?: string }).code;
+  if (code === 'EADDRINUSE') return new LensError('conflict', `${where} is already in use`, e);
+  if (code === 'EACCES' || code === 'EPERM')
+    return new LensError('bad-input', `no permission to listen on ${where}`, e);
+  if (code === 'ENOENT')
+    return new LensError('bad-input', `cannot create the socket ${where}: no such directory`, e);
+  return new LensError('internal', `cannot listen on ${where}: ${(e as Error).message}`, e);
 }
 
 /** A socket file left by a dead server is removed; one that a live server answers on is a conflict. */

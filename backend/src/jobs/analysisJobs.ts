@@ -104,7 +104,10 @@ export class AnalysisJobs {
    * Starts an analysis of `image`, or joins the job already queued or running for the same image id.
    * Unknown images fail here (not-found) and create no job.
    */
-  async start(image: string, options: { noCache?: boolean } = {}): Promise<{ job: JobView; joined: boolean }> {
+  async start(
+    image: string,
+    options: { noCache?: boolean } = {},
+  ): Promise<{ job: JobView; joined: boolean }> {
     if (this.closed) throw new LensError('conflict', 'the server is shutting down');
     const { id: imageId, ref } = await this.opts.resolveImage(image);
     const existing = this.active.get(imageId);
@@ -232,7 +235,8 @@ export class AnalysisJobs {
 
   private async describeFailure(e: unknown): Promise<{ code: LensErrorCode; message: string }> {
     const err = toLensError(e);
-    if (err.code === 'engine-unavailable' || !this.opts.engineAnswers) return { code: err.code, message: err.message };
+    if (err.code === 'engine-unavailable' || !this.opts.engineAnswers)
+      return { code: err.code, message: err.message };
     // A stream cut mid-export surfaces as a truncated archive or a reset socket: say when the engine died.
     if (!(await this.opts.engineAnswers())) {
       const where = this.opts.engineAddress ? ` at ${this.opts.engineAddress}` : '';
@@ -284,6 +288,7 @@ export class AnalysisJobs {
 
   private evict(): void {
     const finished = [...this.jobs.values()].filter((j) => isTerminal(j.view.status));
-    for (const j of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) this.jobs.delete(j.view.id);
+    for (const j of finished.slice(0, Math.max(0, finished.length - this.keepFinished)))
+      this.jobs.delete(j.view.id);
   }
 }

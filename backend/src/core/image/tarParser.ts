@@ -36,6 +36,8 @@ export interface TarParserOptions {
   label: string;
   /** Maximum entries before LensError('too-large'). */
   maxEntries?: number;
+  /** Treat input that ends without the end-of-archive marker as truncated. */
+  requireEndMarker?: boolean;
 }
 
 const BLOCK = 512;
@@ -102,9 +104,12 @@ export class TarParser {
   }
 
   /** Signals the end of input; throws LensError('bad-archive') when it ends inside an entry. */
-  end(): void | Promise<void> {
+  end(): void {
     if (this.state === 'ended') return;
-    if (this.state === 'header' && this.headerFill === 0) return; // no end marker: tolerated
+    if (this.state === 'header' && this.headerFill === 0) {
+      if (!this.opts.requireEndMarker) return; // no end marker: tolerated
+      throw new LensError('bad-archive', `${this.opts.label} is truncated (no end-of-archive marker)`);
+    }
     throw new LensError('bad-archive', `${this.opts.label} is truncated (ended inside an entry)`);
   }
 
@@ -203,7 +208,10 @@ export class TarParser {
               : undefined;
     if (longKind) {
       if (size > MAX_LONG_HEADER) {
-        throw new LensError('bad-archive', `${this.opts.label} has an oversized extended header (${size} bytes)`);
+        throw new LensError(
+          'bad-archive',
+          `${this.opts.label} has an oversized extended header (${size} bytes)`,
+        );
       }
       if (size === 0) {
         this.finishLong(Buffer.alloc(0), longKind);
@@ -311,15 +319,18 @@ function isZeroBlock(b: Buffer): boolean {
 
 /** Valid when the stored checksum matches the unsigned (or historic signed) sum of the header. */
 export function checksumOk(b: Buffer): boolean {
-  let unsigned = 0;
-  let signed = 0;
+  const stored = readNumber(b, 148, 8);
+  let unsigned = 8 * 0x20; // the checksum field counts as spaces
+  for (let i = 0; i < 148; i++) unsigned += b[i]!;
+  for (let i = 156; i < BLOCK; i++) unsigned += b[i]!;
+  if (stored === unsigned) return true;
+  let signed = 8 * 0x20;
   for (let i = 0; i < BLOCK; i++) {
-    const v = i >= 148 && i < 156 ? 0x20 : b[i]!;
-    unsigned += v;
+    if (i >= 148 && i < 156) continue;
+    const v = b[i]!;
     signed += v > 127 ? v - 256 : v;
   }
-  const stored = readNumber(b, 148, 8);
-  return stored === unsigned || stored === signed;
+  return stored === signed;
 }
 
 /** Octal ASCII (NUL/space terminated) or GNU base-256 (high bit set). */
@@ -376,13 +387,31 @@ function parsePax(buf: Buffer, label: string): Record<string, string> {
  * A `..` component is hostile (it would escape the root) and throws LensError('unsafe-path').
  */
 export function normalizeEntryPath(name: string, label: string): string {
+  // Fast path: already normal (the common case in layer tars).
+  if (
+    name !== '' &&
+    name.charCodeAt(0) !== 47 &&
+    name.charCodeAt(name.length - 1) !== 47 &&
+    !name.startsWith('./') &&
+    !name.includes('//') &&
+    !name.includes('/./') &&
+    !name.includes('..') &&
+    !name.includes('\0') &&
+    name !== '.' &&
+    !name.endsWith('/.')
+  ) {
+    return name;
+  }
   if (name.includes('\0')) throw new LensError('unsafe-path', `${label} has an entry name with a NUL byte`);
   const parts = name.split('/');
   const out: string[] = [];
   for (const p of parts) {
     if (p === '' || p === '.') continue;
     if (p === '..') {
-      throw new LensError('unsafe-path', `${label} has a hostile entry path "${truncate(name)}" (escapes the root)`);
+      throw new LensError(
+        'unsafe-path',
+        `${label} has a hostile entry path "${truncate(name)}" (escapes the root)`,
+      );
     }
     out.push(p);
   }

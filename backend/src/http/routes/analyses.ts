@@ -95,7 +95,11 @@ export function registerAnalysisRoutes(app: FastifyInstance, ctx: ServerContext)
           properties: { noCache: { type: 'boolean' } },
         },
         response: {
-          202: { type: 'object', properties: { jobs: { type: 'array', items: jobRefSchema } }, required: ['jobs'] },
+          202: {
+            type: 'object',
+            properties: { jobs: { type: 'array', items: jobRefSchema } },
+            required: ['jobs'],
+          },
           default: errorSchema,
         },
       },
@@ -104,8 +108,15 @@ export function registerAnalysisRoutes(app: FastifyInstance, ctx: ServerContext)
       const images = await listImages(ctx.engine);
       const jobs = [];
       for (const img of images) {
-        const { job, joined } = await ctx.jobs.start(img.tags[0] ?? img.id, { noCache: request.body?.noCache ?? false });
-        jobs.push(jobRef(job, joined));
+        try {
+          const { job, joined } = await ctx.jobs.start(img.tags[0] ?? img.id, {
+            noCache: request.body?.noCache ?? false,
+          });
+          jobs.push(jobRef(job, joined));
+        } catch (e) {
+          // An image removed since the listing is simply not analysed.
+          if (!(e instanceof LensError && e.code === 'not-found')) throw e;
+        }
       }
       return reply.code(202).send({ jobs });
     },
@@ -161,7 +172,8 @@ export function registerAnalysisRoutes(app: FastifyInstance, ctx: ServerContext)
       schema: {
         operationId: 'streamAnalysis',
         summary: 'Server-sent events: `progress` while running, then `done`, `failed` or `cancelled`',
-        description: 'Each event carries the job (as GET /api/analyses/{id}); only the final one has the result.',
+        description:
+          'Each event carries the job (as GET /api/analyses/{id}); only the final one has the result.',
         tags: ['analyses'],
         params: idParams,
         produces: ['text/event-stream'],

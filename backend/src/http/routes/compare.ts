@@ -24,10 +24,10 @@ export interface CompareEntry {
 
 /**
  * Splits each image's layer bytes into categories that add up to its total:
- * - sharedBaseLayers: layers (by diffID) that another compared image also has;
- * - of the other layers, Go module and build cache bytes the layers hold;
- * - wastedByLaterDeletes: Go cache bytes that later layers delete (they still ship), taken out of the two
- *   cache categories in proportion;
+ * - goModuleCache / goBuildCache: Go cache bytes the layers hold (in any layer, shared or not);
+ * - wastedByLaterDeletes: the part of those that later layers delete (they still ship), taken out of the
+ *   two cache categories in proportion;
+ * - sharedBaseLayers: the other bytes of layers (by diffID) that another compared image also has;
  * - rest: everything else.
  */
 export function compareAnalyses(
@@ -35,31 +35,35 @@ export function compareAnalyses(
 ): CompareEntry[] {
   const owners = new Map<string, Set<number>>();
   entries.forEach((e, i) => {
-    for (const l of e.result.layers) (owners.get(l.diffId) ?? owners.set(l.diffId, new Set()).get(l.diffId)!).add(i);
+    for (const l of e.result.layers) {
+      if (!owners.has(l.diffId)) owners.set(l.diffId, new Set());
+      owners.get(l.diffId)!.add(i);
+    }
   });
   return entries.map((e) => {
     const layers = e.result.layers;
-    const layerTotal = layers.reduce((n, l) => n + l.sizeBytes, 0);
-    const totalBytes = layers.length > 0 ? layerTotal : e.result.image.sizeBytes;
+    const totalBytes =
+      layers.length > 0 ? layers.reduce((n, l) => n + l.sizeBytes, 0) : e.result.image.sizeBytes;
     let shared = 0;
     let mod = 0;
     let build = 0;
     let deleted = 0;
     for (const l of layers) {
       deleted += l.deletedGoCacheBytes;
-      if ((owners.get(l.diffId)?.size ?? 0) > 1) {
-        shared += l.sizeBytes;
-        continue;
-      }
       let m = 0;
       let b = 0;
       for (const c of l.goCaches) {
         if (c.kind === 'module-cache') m += c.bytes;
         else b += c.bytes;
       }
-      const scale = m + b > l.sizeBytes && m + b > 0 ? l.sizeBytes / (m + b) : 1;
-      mod += Math.round(m * scale);
-      build += Math.round(b * scale);
+      if (m + b > l.sizeBytes && m + b > 0) {
+        const scale = l.sizeBytes / (m + b);
+        m = Math.floor(m * scale);
+        b = Math.floor(b * scale);
+      }
+      mod += m;
+      build += b;
+      if ((owners.get(l.diffId)?.size ?? 0) > 1) shared += l.sizeBytes - m - b;
     }
     const wasted = Math.min(deleted, mod + build);
     if (wasted > 0) {
@@ -74,7 +78,13 @@ export function compareAnalyses(
       ref: e.result.image.ref,
       analyzedAt: e.analyzedAt,
       totalBytes,
-      categories: { sharedBaseLayers: shared, goModuleCache: mod, goBuildCache: build, wastedByLaterDeletes: wasted, rest },
+      categories: {
+        sharedBaseLayers: shared,
+        goModuleCache: mod,
+        goBuildCache: build,
+        wastedByLaterDeletes: wasted,
+        rest,
+      },
     };
   });
 }
@@ -92,7 +102,11 @@ export function registerCompareRoutes(app: FastifyInstance, ctx: ServerContext):
         querystring: {
           type: 'object',
           properties: {
-            images: { type: 'string', maxLength: 8192, description: 'comma-separated image ids or references' },
+            images: {
+              type: 'string',
+              maxLength: 8192,
+              description: 'comma-separated image ids or references',
+            },
           },
           required: ['images'],
         },
@@ -105,7 +119,8 @@ export function registerCompareRoutes(app: FastifyInstance, ctx: ServerContext):
         .map((s) => s.trim())
         .filter(Boolean);
       if (images.length === 0) throw new LensError('bad-input', 'images must name at least one image');
-      if (images.length > MAX_IMAGES) throw new LensError('bad-input', `at most ${MAX_IMAGES} images at once`);
+      if (images.length > MAX_IMAGES)
+        throw new LensError('bad-input', `at most ${MAX_IMAGES} images at once`);
       const entries = [];
       for (const image of images) {
         assertImageRef(image);
@@ -119,14 +134,16 @@ export function registerCompareRoutes(app: FastifyInstance, ctx: ServerContext):
 }
 
 /** The latest stored analysis of a reference or id; for a local image, of its current id first. */
-async function latestStored(ctx: ServerContext, image: string) {
+export async function latestStored(ctx: ServerContext, image: string) {
   try {
     const { id } = await inspectImage(ctx.engine, image);
     const byId = ctx.store.latestAnalysis(id);
     if (byId) return byId;
   } catch (e) {
-    if (!(e instanceof LensError && e.code === 'not-found')) throw e;
+    // Stored results stay readable when the image is gone or the engine is down.
+    if (!(e instanceof LensError && (e.code === 'not-found' || e.code === 'engine-unavailable'))) throw e;
   }
-  if (isImageId(image)) return ctx.store.latestAnalysis(image.startsWith('sha256:') ? image : `sha256:${image}`);
+  if (isImageId(image))
+    return ctx.store.latestAnalysis(image.startsWith('sha256:') ? image : `sha256:${image}`);
   return ctx.store.latestAnalysis(normalizeRef(image)) ?? ctx.store.latestAnalysis(image);
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { LensError } from '../../core/errors.js';
 import { assertImageRef, imageHistory, listImages } from '../../docker/images.js';
 import type { ServerContext } from '../context.js';
-import { errorSchema, historySchema, imageListSchema } from '../schemas.js';
+import { errorSchema, historySchema, imageListSchema, storedAnalysisSchema } from '../schemas.js';
+import { latestStored } from './compare.js';
 
 export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get(
@@ -47,5 +49,24 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       },
     },
     async (request) => imageHistory(ctx.engine, assertImageRef(request.params.id, 'image id')),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/images/:id/analysis',
+    {
+      schema: {
+        operationId: 'getStoredAnalysis',
+        summary: 'The newest stored full analysis of an image (by id, or by reference across rebuilds)',
+        tags: ['images'],
+        params: { type: 'object', properties: { id: { type: 'string', maxLength: 512 } }, required: ['id'] },
+        response: { 200: storedAnalysisSchema, default: errorSchema },
+      },
+    },
+    async (request) => {
+      const image = assertImageRef(request.params.id, 'image id');
+      const stored = await latestStored(ctx, image);
+      if (!stored) throw new LensError('not-found', `no stored analysis of "${image}"`);
+      return { analyzedAt: stored.analyzedAt, result: stored.result };
+    },
   );
 }

@@ -1,0 +1,3 @@
+module example.com/lens/corpusapp
+
+go 1.19
