@@ -9,7 +9,7 @@ need=()
 [ -x /usr/bin/docker ] && [ -x /usr/sbin/dockerd ] && [ -e /usr/libexec/docker/cli-plugins/docker-buildx ] || need+=(docker)
 command -v chromium >/dev/null || need+=(chromium)
 command -v debootstrap >/dev/null || need+=(debootstrap)
-[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || need+=(busybox-static)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v zip >/dev/null || need+=(zip)
 if [ ${#need[@]} -eq 0 ]; then
   echo "install-deps: everything present"

@@ -1,8 +1,9 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeImage, archiveFileSource, type ImageSource } from '../core/analyzeImage.js';
 import { LensError } from '../core/errors.js';
 import { atOrAbove } from '../core/severity.js';
+import { toolVersion } from '../core/version.js';
 import { ResultStore, defaultStoreDir } from '../core/store/resultStore.js';
 import { connectEngine } from '../docker/engine.js';
 import { engineImageSource } from '../docker/imageSource.js';
@@ -92,16 +93,5 @@ function isFile(path: string): boolean {
     return statSync(path).isFile();
   } catch {
     return false;
-  }
-}
-
-function toolVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
   }
 }

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fixDockerfile } from '../core/doctor/index.js';
 import { LensError } from '../core/errors.js';
-import { ignoreList, localImageEnvs, readContext, readDockerfile } from './lintCommand.js';
+import { ignoreList, baseImageEnvs, readContext, readDockerfile } from './lintCommand.js';
 import { parseCommandArgs, type CliCommand } from './main.js';
 
 const USAGE =
@@ -32,7 +32,7 @@ export const command: CliCommand = {
     const file = positionals[0]!;
     const { path, text } = await readDockerfile(file, io);
     const context = values.context !== undefined ? await readContext(values.context, path, io) : undefined;
-    const localImageEnv = await localImageEnvs(text, io);
+    const localImageEnv = await baseImageEnvs(text, io);
     const result = fixDockerfile(text, {
       fileName: basename(file),
       ignore: ignoreList(values.ignore),

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Severity } from '../core/analysisTypes.js';
@@ -14,6 +13,8 @@ import { LensError, isLensError } from '../core/errors.js';
 import { toSarif } from '../core/sarif.js';
 import { atOrAbove } from '../core/severity.js';
 import { connectEngine } from '../docker/engine.js';
+import { localImageEnvs } from '../docker/images.js';
+import { toolVersion } from '../core/version.js';
 import { oneOf, parseCommandArgs, type CliCommand, type CliIO } from './main.js';
 
 const USAGE =
@@ -72,7 +73,7 @@ export async function readContext(
  * Env of the local images the Dockerfile builds FROM (GOLANG_VERSION pinning, base image facts). Best
  * effort and quick: without a reachable engine the doctor simply works from image names.
  */
-export async function localImageEnvs(text: string, io: CliIO): Promise<LintOptions['localImageEnv']> {
+export async function baseImageEnvs(text: string, io: CliIO): Promise<LintOptions['localImageEnv']> {
   let names: string[];
   try {
     names = baseImages(text).slice(0, 16);
@@ -80,37 +81,11 @@ export async function localImageEnvs(text: string, io: CliIO): Promise<LintOptio
     return undefined;
   }
   if (names.length === 0 || io.env.LENS_NO_ENGINE) return undefined;
-  const envs = new Map<string, string[]>();
   try {
-    const engine = connectEngine(io.env.DOCKER_HOST || undefined);
-    await Promise.all(
-      names.map(async (name) => {
-        try {
-          const info = await engine.request<{ Config?: { Env?: string[] | null } | null }>({
-            method: 'GET',
-            path: `/images/${encodeURIComponent(name)}/json`,
-            signal: AbortSignal.any([AbortSignal.timeout(3000), io.signal]),
-          });
-          envs.set(name, info.Config?.Env ?? []);
-        } catch {
-          // not a local image, or no engine
-        }
-      }),
-    );
+    const envs = await localImageEnvs(connectEngine(io.env.DOCKER_HOST || undefined), names, io.signal, 3000);
+    return (image) => envs.get(image);
   } catch {
-    return undefined;
-  }
-  return (image) => envs.get(image);
-}
-
-export function toolVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
+    return undefined; // an unusable DOCKER_HOST: work from image names alone
   }
 }
 
@@ -163,7 +138,7 @@ export const command: CliCommand = {
     const file = positionals[0]!;
     const { path, text } = await readDockerfile(file, io);
     const context = values.context !== undefined ? await readContext(values.context, path, io) : undefined;
-    const localImageEnv = await localImageEnvs(text, io);
+    const localImageEnv = await baseImageEnvs(text, io);
     const { findings } = lintDockerfile(text, {
       ignore: ignoreList(values.ignore),
       ...(context ? { dockerignore: context.dockerignore, contextEntries: context.contextEntries } : {}),

@@ -14,7 +14,7 @@ import {
 } from './buildkitProto.js';
 import type { Engine } from './engine.js';
 import { GrpcSession, grpcCodeOf } from './grpcSession.js';
-import { inspectImage, isImageRef, listImages } from './images.js';
+import { inspectImage, isImageRef, listImages, localImageEnv } from './images.js';
 
 /**
  * BuildKit's build history, read from the engine: the list of builds, one build with its Dockerfile
@@ -753,18 +753,7 @@ function engineSources(engine: Engine, session: GrpcSession, signal?: AbortSigna
       return readContent(session, desc.digest, { maxBytes, signal });
     },
     buildCacheRecords: () => listRawBuildCache(engine, signal),
-    imageEnv: async (image) => {
-      try {
-        const info = await engine.request<{ Config?: { Env?: string[] | null } | null }>({
-          method: 'GET',
-          path: `/images/${encodeURIComponent(image)}/json`,
-          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5000)]) : AbortSignal.timeout(5000),
-        });
-        return info.Config?.Env ?? [];
-      } catch {
-        return undefined;
-      }
-    },
+    imageEnv: (image) => localImageEnv(engine, image, signal),
   };
 }
 

@@ -280,3 +280,43 @@ export function normalizeRef(ref: string): string {
   const lastSlash = ref.lastIndexOf('/');
   return ref.slice(lastSlash + 1).includes(':') ? ref : `${ref}:latest`;
 }
+
+/**
+ * Env of a local image (the doctor reads GOLANG_VERSION, GOPATH and friends from base images). Best effort:
+ * undefined when the image is not local or the engine does not answer within `timeoutMs`.
+ */
+export async function localImageEnv(
+  engine: Engine,
+  image: string,
+  signal?: AbortSignal,
+  timeoutMs = 5000,
+): Promise<string[] | undefined> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const info = await engine.request<{ Config?: { Env?: string[] | null } | null }>({
+      method: 'GET',
+      path: `/images/${encodeURIComponent(image)}/json`,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    return info.Config?.Env ?? [];
+  } catch {
+    return undefined;
+  }
+}
+
+/** `localImageEnv` for several images at once, keyed by the names given; unknown images are left out. */
+export async function localImageEnvs(
+  engine: Engine,
+  images: string[],
+  signal?: AbortSignal,
+  timeoutMs?: number,
+): Promise<Map<string, string[]>> {
+  const envs = new Map<string, string[]>();
+  await Promise.all(
+    images.filter(isImageRef).map(async (image) => {
+      const env = await localImageEnv(engine, image, signal, timeoutMs);
+      if (env) envs.set(image, env);
+    }),
+  );
+  return envs;
+}

@@ -1,10 +1,11 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { existsSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LensError } from '../core/errors.js';
+import { toolVersion } from '../core/version.js';
 import type { Engine } from '../docker/engine.js';
 import { engineAnswers, inspectImage, normalizeRef } from '../docker/images.js';
 import { AnalysisJobs, type AnalyzeFn } from '../jobs/analysisJobs.js';
@@ -58,17 +59,6 @@ export interface LensServer {
   close(): Promise<void>;
 }
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
 /**
  * The UI's static files: LENS_UI_DIR, else the workspace's `ui/dist` next to this package, else `/ui`
  * (the extension image). Undefined when none holds an index.html.
@@ -93,7 +83,7 @@ export async function createServer(opts: CreateServerOptions): Promise<LensServe
   const mode = opts.mode;
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const token = mode === 'standalone' ? (opts.token ?? newToken()) : undefined;
-  const version = packageVersion();
+  const version = toolVersion();
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit,

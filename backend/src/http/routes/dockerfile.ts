@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { LensError } from '../../core/errors.js';
-import { assertImageRef, isImageRef } from '../../docker/images.js';
+import { assertImageRef, isImageRef, localImageEnvs } from '../../docker/images.js';
 import type { Engine } from '../../docker/engine.js';
 import type { Doctor, DoctorOptions, ServerContext } from '../context.js';
 import { errorSchema, fixBodySchema, fixResultSchema, lintBodySchema, lintResultSchema } from '../schemas.js';
@@ -17,33 +17,18 @@ const MAX_BASE_IMAGES = 16;
  * facts). Best effort: unknown images, odd names, a Dockerfile that does not parse or an unreachable
  * engine just leave an image without env.
  */
-async function localImageEnvs(
+async function baseImageEnvs(
   engine: Engine,
   doctor: Doctor,
   content: string,
 ): Promise<Map<string, string[]>> {
-  const envs = new Map<string, string[]>();
   let names: string[] = [];
   try {
     names = (doctor.baseImages?.(content) ?? []).filter(isImageRef).slice(0, MAX_BASE_IMAGES);
   } catch {
-    return envs;
+    return new Map();
   }
-  await Promise.all(
-    names.map(async (name) => {
-      try {
-        const info = await engine.request<{ Config?: { Env?: string[] | null } | null }>({
-          method: 'GET',
-          path: `/images/${encodeURIComponent(name)}/json`,
-          signal: AbortSignal.timeout(5000),
-        });
-        envs.set(name, info.Config?.Env ?? []);
-      } catch {
-        // not local, or no engine: no facts for this image
-      }
-    }),
-  );
-  return envs;
+  return localImageEnvs(engine, names);
 }
 
 async function doctorOptions(
@@ -51,7 +36,7 @@ async function doctorOptions(
   content: string,
   dockerignore: string | null | undefined,
 ): Promise<DoctorOptions> {
-  const envs = await localImageEnvs(ctx.engine, doctorOf(ctx), content);
+  const envs = await baseImageEnvs(ctx.engine, doctorOf(ctx), content);
   const opts: DoctorOptions = { localImageEnv: (image) => envs.get(image) };
   if (dockerignore !== undefined) opts.dockerignore = dockerignore;
   return opts;
