@@ -11,7 +11,16 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
   },
   server: {
-    // `npm run dev`: the API is served by `gocache-lens serve` (default port 7412).
-    proxy: { '/api': 'http://127.0.0.1:7412' },
+    // `npm run dev`: open the dev page with the `?token=` that `gocache-lens serve` printed; API calls go
+    // to that server (default port 7412, or LENS_API). Its guard accepts only its own Host and Origin.
+    proxy: {
+      '/api': {
+        target: process.env.LENS_API ?? 'http://127.0.0.1:7412',
+        changeOrigin: true,
+        configure: (proxy) => {
+          proxy.on('proxyReq', (req) => req.removeHeader('origin'));
+        },
+      },
+    },
   },
 });

@@ -12,6 +12,8 @@ import { useDesktop, useLens, useLensStore } from './store/context';
 import type { ViewName } from './store/nav';
 import { LensThemeProvider } from './theme/LensThemeProvider';
 import { BuildCacheView } from './views/BuildCacheView';
+import { BuildDetailView } from './views/BuildDetailView';
+import { BuildsView } from './views/BuildsView';
 import { CompareView } from './views/CompareView';
 import { DoctorView } from './views/DoctorView';
 import { ImageDetailView } from './views/ImageDetailView';
@@ -21,6 +23,7 @@ import { OverviewView } from './views/OverviewView';
 const TABS: { view: ViewName; label: string }[] = [
   { view: 'overview', label: 'Overview' },
   { view: 'images', label: 'Images' },
+  { view: 'builds', label: 'Builds' },
   { view: 'build-cache', label: 'Build cache' },
   { view: 'doctor', label: 'Dockerfile doctor' },
   { view: 'compare', label: 'Compare' },
@@ -48,12 +51,21 @@ function Shell() {
     return () => store.getState().stopJobWatchers();
   }, [store]);
 
-  const tab = route.view === 'image' ? 'images' : route.view;
+  const tab = route.view === 'image' ? 'images' : route.view === 'build' ? 'builds' : route.view;
   return (
     <Box sx={{ minHeight: '100vh', display: 'flex', flexDirection: 'column', bgcolor: 'background.default' }}>
       <Box
         component="header"
-        sx={{ borderBottom: 1, borderColor: 'divider', bgcolor: 'background.paper', px: { xs: 2, md: 3 }, pt: 1.25 }}
+        sx={{
+          position: 'sticky',
+          top: 0,
+          zIndex: (t) => t.zIndex.appBar,
+          borderBottom: 1,
+          borderColor: 'divider',
+          bgcolor: 'background.paper',
+          px: { xs: 2, md: 3 },
+          pt: 1.25,
+        }}
       >
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5 }}>
           <TroubleshootIcon color="primary" />
@@ -66,21 +78,26 @@ function Shell() {
         </Box>
         <Tabs
           value={tab}
-          onChange={(_e, v: ViewName) => navigate(v)}
           variant="scrollable"
           scrollButtons="auto"
           aria-label="Views"
           sx={{ minHeight: 44, mt: 0.5 }}
         >
           {TABS.map((t) => (
-            <Tab key={t.view} value={t.view} label={t.label} />
+            // A click on the current tab from a detail page (an image, a build) goes back to its list.
+            <Tab key={t.view} value={t.view} label={t.label} onClick={() => navigate(t.view)} />
           ))}
         </Tabs>
       </Box>
-      <Box component="main" sx={{ flexGrow: 1, px: { xs: 2, md: 3 }, py: 2.5, maxWidth: 1400, width: '100%', mx: 'auto' }}>
+      <Box
+        component="main"
+        sx={{ flexGrow: 1, px: { xs: 2, md: 3 }, py: 2.5, maxWidth: 1400, width: '100%', mx: 'auto' }}
+      >
         {route.view === 'overview' && <OverviewView />}
         {route.view === 'images' && <ImagesView />}
         {route.view === 'image' && route.imageId && <ImageDetailView imageId={route.imageId} />}
+        {route.view === 'builds' && <BuildsView />}
+        {route.view === 'build' && route.buildRef && <BuildDetailView buildRef={route.buildRef} />}
         {route.view === 'build-cache' && <BuildCacheView />}
         {route.view === 'doctor' && <DoctorView />}
         {route.view === 'compare' && <CompareView />}

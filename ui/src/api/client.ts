@@ -9,6 +9,10 @@ import type {
   AnalysisResult,
   BuildCacheListing,
   BuildCacheRecord,
+  BuildDetail,
+  BuildFeedMessage,
+  BuildStatus,
+  BuildSummary,
   CompareEntry,
   FixAnswer,
   Health,
@@ -18,6 +22,7 @@ import type {
   LintAnswer,
   PruneAnswer,
   PruneSelection,
+  PastAnalysis,
   StoredAnalysis,
 } from './types';
 
@@ -64,13 +69,19 @@ export interface EventStream {
 export interface Transport {
   readonly kind: 'desktop' | 'standalone';
   request(method: Method, path: string, body?: unknown): Promise<unknown>;
-  /** Server-sent events, when the transport has them (standalone only). */
-  events?(path: string, handlers: { onMessage(data: unknown): void; onError(): void }): EventStream;
+  /** Server-sent events, when the transport has them (standalone only); `event` is the event's name. */
+  events?(
+    path: string,
+    handlers: { onMessage(data: unknown, event?: string): void; onError(): void },
+  ): EventStream;
 }
 
 /** Builds a path from literal parts and encoded values: path`/api/images/${id}/history`. */
 export function path(strings: TemplateStringsArray, ...values: (string | number)[]): string {
-  return strings.reduce((acc, s, i) => acc + s + (i < values.length ? encodeURIComponent(String(values[i])) : ''), '');
+  return strings.reduce(
+    (acc, s, i) => acc + s + (i < values.length ? encodeURIComponent(String(values[i])) : ''),
+    '',
+  );
 }
 
 /** Builds a query string from defined values, each encoded. */
@@ -203,6 +214,7 @@ export function checkJob(v: unknown): AnalysisJob {
   return {
     id: str(o.id),
     image: str(o.image),
+    imageId: optStr(o.imageId),
     status: jobStatus(o.status),
     progress: { bytesRead: num(p.bytesRead), bytesTotal: num(p.bytesTotal), layer: optStr(p.layer) },
     result: o.result === undefined || o.result === null ? undefined : checkResult(o.result),
@@ -232,6 +244,7 @@ function checkHistoryEntry(v: unknown): HistoryEntry {
     sizeBytes: num(o.sizeBytes ?? o.size),
     created: optStr(dateStr(o.created)),
     empty: o.empty === true || o.emptyLayer === true,
+    comment: optStr(o.comment),
   };
 }
 
@@ -273,20 +286,149 @@ function checkDoctorFindings(v: unknown) {
 
 function checkCompareEntry(v: unknown): CompareEntry {
   const o = obj(v, 'compare entry');
-  const b = isObj(o.breakdown) ? o.breakdown : isObj(o.bytes) ? o.bytes : o;
+  const c = isObj(o.categories) ? o.categories : {};
   return {
-    image: str(o.image ?? o.id),
-    ref: str(o.ref ?? o.image ?? o.id),
-    sizeBytes: num(o.sizeBytes),
+    image: str(o.image),
+    imageId: str(o.imageId, str(o.image)),
+    ref: str(o.ref, str(o.image)),
+    totalBytes: num(o.totalBytes),
     analyzedAt: optStr(o.analyzedAt),
     breakdown: {
-      base: num(b.base ?? b.sharedBase),
-      moduleCache: num(b.moduleCache),
-      buildCache: num(b.buildCache),
-      wasted: num(b.wasted),
-      rest: num(b.rest),
+      base: num(c.sharedBaseLayers),
+      moduleCache: num(c.goModuleCache),
+      buildCache: num(c.goBuildCache),
+      wasted: num(c.wastedByLaterDeletes),
+      rest: num(c.rest),
     },
   };
+}
+
+function checkPast(v: unknown): PastAnalysis {
+  const o = obj(v, 'past analysis');
+  return {
+    analyzedAt: dateStr(o.analyzedAt),
+    imageId: str(o.imageId),
+    ref: str(o.ref),
+    sizeBytes: num(o.sizeBytes),
+    summary: checkSummary(o.summary),
+    findings: num(o.findings),
+  };
+}
+
+const BUILD_STATUSES: readonly BuildStatus[] = ['running', 'completed', 'failed', 'canceled'];
+
+function nullableStr(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+export function checkBuildSummary(v: unknown): BuildSummary {
+  const o = obj(v, 'build');
+  const steps = isObj(o.steps) ? o.steps : {};
+  const image = isObj(o.image) ? o.image : undefined;
+  const ref = str(o.ref);
+  if (!ref) throw bad('build without a ref');
+  return {
+    ref,
+    name: str(o.name, str(o.dockerfileName, 'Dockerfile')),
+    dockerfileName: str(o.dockerfileName, 'Dockerfile'),
+    target: nullableStr(o.target),
+    status: (BUILD_STATUSES as readonly unknown[]).includes(o.status)
+      ? (o.status as BuildStatus)
+      : 'completed',
+    startedAt: nullableStr(o.startedAt),
+    completedAt: nullableStr(o.completedAt),
+    durationMs: typeof o.durationMs === 'number' && o.durationMs >= 0 ? o.durationMs : null,
+    steps: { total: num(steps.total), cached: num(steps.cached), completed: num(steps.completed) },
+    image:
+      image && typeof image.id === 'string'
+        ? {
+            id: image.id,
+            tags: Array.isArray(image.tags) ? image.tags.map((t) => str(t)).filter(Boolean) : [],
+          }
+        : null,
+    errorMessage: nullableStr(o.errorMessage),
+  };
+}
+
+export function checkBuildDetail(v: unknown): BuildDetail {
+  const o = obj(v, 'build detail');
+  const df = isObj(o.dockerfile) && typeof o.dockerfile.text === 'string' ? o.dockerfile : undefined;
+  const err = isObj(o.error) ? o.error : undefined;
+  const loc = err && isObj(err.location) ? err.location : undefined;
+  const mismatch = isObj(o.goChecksumMismatch) ? o.goChecksumMismatch : undefined;
+  const hint = mismatch && isObj(mismatch.cacheMountHint) ? mismatch.cacheMountHint : undefined;
+  const doctor = isObj(o.doctor) ? o.doctor : undefined;
+  return {
+    ...checkBuildSummary(o),
+    dockerfile: df
+      ? {
+          filename: str(df.filename, 'Dockerfile'),
+          text: String(df.text),
+          origin: df.origin === 'error-details' ? 'error-details' : 'provenance',
+        }
+      : null,
+    sourceUnavailable: nullableStr(o.sourceUnavailable),
+    error: err
+      ? {
+          message: str(err.message, 'The build failed'),
+          code: num(err.code),
+          location:
+            loc && num(loc.startLine) > 0
+              ? {
+                  filename: str(loc.filename, 'Dockerfile'),
+                  startLine: num(loc.startLine),
+                  endLine: Math.max(num(loc.startLine), num(loc.endLine)),
+                }
+              : null,
+          logExcerpt: nullableStr(err.logExcerpt),
+        }
+      : null,
+    goChecksumMismatch: mismatch
+      ? {
+          module: str(mismatch.module),
+          cacheMountHint: hint
+            ? {
+                mounts: arr(hint.mounts ?? [], 'cache mounts')
+                  .filter(isObj)
+                  .map((m) => ({ target: str(m.target), id: str(m.id, str(m.target)) })),
+                recordIds: arr(hint.recordIds ?? [], 'record ids')
+                  .map((r) => str(r))
+                  .filter(Boolean),
+              }
+            : null,
+        }
+      : null,
+    doctor: doctor
+      ? {
+          findings: checkDoctorFindings(doctor.findings ?? []),
+          fixed: str(doctor.fixed),
+          diff: str(doctor.diff),
+        }
+      : null,
+    doctorError: nullableStr(o.doctorError),
+  };
+}
+
+/** One server-sent event of /api/builds/events; undefined for anything else. */
+export function checkBuildFeedMessage(data: unknown, event?: string): BuildFeedMessage | undefined {
+  if (!isObj(data)) return undefined;
+  if (event === 'state' || (event !== 'build' && typeof data.state === 'string')) {
+    const state = data.state;
+    if (state !== 'connecting' && state !== 'live' && state !== 'retrying') return undefined;
+    const error = isObj(data.error) ? optStr(data.error.message) : optStr(data.error);
+    return error ? { kind: 'state', state, error } : { kind: 'state', state };
+  }
+  const type = data.type;
+  if ((type !== 'started' && type !== 'completed' && type !== 'deleted') || typeof data.ref !== 'string')
+    return undefined;
+  let build: BuildSummary | undefined;
+  try {
+    build = isObj(data.build) ? checkBuildSummary(data.build) : undefined;
+  } catch {
+    build = undefined;
+  }
+  if (type !== 'deleted' && !build) return undefined;
+  return build ? { kind: 'build', type, ref: data.ref, build } : { kind: 'build', type, ref: data.ref };
 }
 
 // ---- the client ----
@@ -324,14 +466,17 @@ export class LensClient {
 
   async history(imageId: string): Promise<HistoryEntry[]> {
     const raw = await this.transport.request('GET', path`/api/images/${imageId}/history`);
-    const list = Array.isArray(raw) ? raw : obj(raw, 'history').history ?? obj(raw, 'history').layers;
+    const list = Array.isArray(raw) ? raw : (obj(raw, 'history').history ?? obj(raw, 'history').layers);
     return arr(list, 'history list').map(checkHistoryEntry);
   }
 
-  async startAnalysis(image: string, opts: { noCache?: boolean } = {}): Promise<{ id: string; status: JobStatus }> {
+  async startAnalysis(
+    image: string,
+    opts: { noCache?: boolean } = {},
+  ): Promise<{ id: string; status: JobStatus; imageId?: string }> {
     const body = opts.noCache ? { image, noCache: true } : { image };
     const o = obj(await this.transport.request('POST', '/api/analyses', body), 'analysis start');
-    return { id: str(o.id), status: jobStatus(o.status) };
+    return { id: str(o.id), status: jobStatus(o.status), imageId: optStr(o.imageId) };
   }
 
   async analysis(id: string): Promise<AnalysisJob> {
@@ -343,36 +488,44 @@ export class LensClient {
   }
 
   /** Queues every local image; answers the jobs it started or joined. */
-  async analyseAll(): Promise<{ id: string; image: string; status: JobStatus }[]> {
+  async analyseAll(): Promise<{ id: string; image: string; imageId?: string; status: JobStatus }[]> {
     const o = obj(await this.transport.request('POST', '/api/analyses/all', {}), 'analyse all');
-    const jobs = o.jobs ?? o.analyses;
-    return arr(jobs, 'analyse-all jobs').map((j) => {
+    return arr(o.jobs, 'analyse-all jobs').map((j) => {
       const job = obj(j, 'job');
-      return { id: str(job.id), image: str(job.image), status: jobStatus(job.status) };
+      return {
+        id: str(job.id),
+        image: str(job.image),
+        imageId: optStr(job.imageId),
+        status: jobStatus(job.status),
+      };
     });
   }
 
-  /** Jobs the backend still knows about (queued, running and recently finished). */
-  async jobs(): Promise<AnalysisJob[]> {
-    const o = obj(await this.transport.request('GET', '/api/analyses/jobs'), 'jobs');
-    return arr(o.jobs, 'jobs list').map(checkJob);
+  /** Stored analyses of an image (summaries with dates), newest first. */
+  async pastAnalyses(image: string, limit?: number): Promise<PastAnalysis[]> {
+    const o = obj(
+      await this.transport.request('GET', `/api/analyses${query({ image, limit })}`),
+      'past analyses',
+    );
+    return arr(o.analyses, 'past analyses list')
+      .map(checkPast)
+      .sort((a, b) => b.analyzedAt.localeCompare(a.analyzedAt));
   }
 
-  /** Stored results of an image, newest first. */
-  async pastAnalyses(image: string, limit?: number): Promise<StoredAnalysis[]> {
-    const o = obj(await this.transport.request('GET', `/api/analyses${query({ image, limit })}`), 'past analyses');
-    return arr(o.analyses, 'past analyses list')
-      .map((a) => {
-        const entry = obj(a, 'past analysis');
-        const result = checkResult(entry.result);
-        return {
-          analyzedAt: dateStr(entry.analyzedAt),
-          imageId: str(entry.imageId, result.image.id),
-          ref: str(entry.ref, result.image.ref),
-          result,
-        };
-      })
-      .sort((a, b) => b.analyzedAt.localeCompare(a.analyzedAt));
+  /**
+   * The newest stored full result of an image, or undefined when there is none (or the backend does not
+   * offer stored results: then the caller falls back to a finished job it knows).
+   */
+  async storedResult(imageId: string): Promise<StoredAnalysis | undefined> {
+    let raw: unknown;
+    try {
+      raw = await this.transport.request('GET', path`/api/images/${imageId}/analysis`);
+    } catch (e) {
+      if (isApiError(e) && (e.code === 'not-found' || e.status === 404)) return undefined;
+      throw e;
+    }
+    const o = obj(raw, 'stored analysis');
+    return { analyzedAt: dateStr(o.analyzedAt), result: checkResult(o.result) };
   }
 
   /** Live progress of a job (standalone only); undefined when the transport has no events. */
@@ -396,8 +549,14 @@ export class LensClient {
         const src = isObj(data.job) ? data.job : data;
         if (src.status !== undefined) update.status = jobStatus(src.status);
         const p = isObj(src.progress) ? src.progress : src.bytesRead !== undefined ? src : undefined;
-        if (p) update.progress = { bytesRead: num(p.bytesRead), bytesTotal: num(p.bytesTotal), layer: optStr(p.layer) };
+        if (p)
+          update.progress = {
+            bytesRead: num(p.bytesRead),
+            bytesTotal: num(p.bytesTotal),
+            layer: optStr(p.layer),
+          };
         if (src.error !== undefined && src.error !== null) update.error = errorInfo(src.error);
+        if (isObj(src.result)) update.result = checkResult(src.result);
         handlers.onUpdate(update);
         if (update.status && update.status !== 'queued' && update.status !== 'running') end();
       },
@@ -409,17 +568,34 @@ export class LensClient {
   async buildCache(): Promise<BuildCacheListing> {
     const o = obj(await this.transport.request('GET', '/api/build-cache'), 'build cache');
     const totals: BuildCacheListing['totals'] = {};
-    if (isObj(o.totals)) for (const [k, v] of Object.entries(o.totals)) if (typeof v === 'number') totals[k as 'total'] = v;
+    if (isObj(o.totals))
+      for (const [k, v] of Object.entries(o.totals)) if (typeof v === 'number') totals[k as 'total'] = v;
     return { records: arr(o.records, 'build cache records').map(checkRecord), totals };
   }
 
-  async prune(selection: PruneSelection, mode: { dryRun: true } | { dryRun: false; confirm: true }): Promise<PruneAnswer> {
-    const o = obj(await this.transport.request('POST', '/api/build-cache/prune', { ...selection, ...mode }), 'prune');
+  async prune(
+    selection: PruneSelection,
+    mode: { dryRun: true } | { dryRun: false; confirm: true; selection: string | undefined },
+  ): Promise<PruneAnswer> {
+    const body = mode.dryRun
+      ? { ...selection, dryRun: true }
+      : {
+          ...selection,
+          dryRun: false,
+          confirm: true,
+          ...(mode.selection ? { selection: mode.selection } : {}),
+        };
+    const o = obj(await this.transport.request('POST', '/api/build-cache/prune', body), 'prune');
     return {
       dryRun: o.dryRun === true,
       records: arr(o.records ?? [], 'pruned records').map((r) => (isObj(r) ? str(r.id) : str(r))),
       bytes: num(o.bytes),
+      selection: optStr(o.selection),
+      skipped: Array.isArray(o.skipped)
+        ? o.skipped.filter(isObj).map((k) => ({ id: str(k.id), reason: str(k.reason) }))
+        : [],
       reclaimedBytes: typeof o.reclaimedBytes === 'number' ? o.reclaimedBytes : undefined,
+      notDeleted: Array.isArray(o.notDeleted) ? o.notDeleted.map((x) => str(x)) : undefined,
     };
   }
 
@@ -441,6 +617,39 @@ export class LensClient {
     };
   }
 
+  /** BuildKit builds, newest first. */
+  async builds(limit?: number): Promise<BuildSummary[]> {
+    const o = obj(await this.transport.request('GET', `/api/builds${query({ limit })}`), 'builds');
+    return arr(o.builds, 'builds list').map(checkBuildSummary);
+  }
+
+  async build(ref: string): Promise<BuildDetail> {
+    return checkBuildDetail(await this.transport.request('GET', path`/api/builds/${ref}`));
+  }
+
+  /** The build that produced an image; undefined when no build record matches it. */
+  async imageBuild(imageId: string): Promise<BuildDetail | undefined> {
+    try {
+      return checkBuildDetail(await this.transport.request('GET', path`/api/images/${imageId}/build`));
+    } catch (e) {
+      if (isApiError(e) && (e.code === 'not-found' || e.status === 404)) return undefined;
+      throw e;
+    }
+  }
+
+  /** The live build feed (standalone only); undefined when the transport has no events. */
+  watchBuilds(handlers: { onMessage(m: BuildFeedMessage): void; onError(): void }): EventStream | undefined {
+    const events = this.transport.events;
+    if (!events) return undefined;
+    return events.call(this.transport, '/api/builds/events', {
+      onMessage: (data, event) => {
+        const m = checkBuildFeedMessage(data, event);
+        if (m) handlers.onMessage(m);
+      },
+      onError: handlers.onError,
+    });
+  }
+
   async compare(images: string[]): Promise<CompareEntry[]> {
     const raw = await this.transport.request('GET', `/api/compare${query({ images: images.join(',') })}`);
     const list = Array.isArray(raw) ? raw : obj(raw, 'compare').images;
@@ -454,7 +663,14 @@ function errorFromBody(body: unknown, status: number | undefined, fallback: stri
   if (isObj(body) && isObj(body.error)) {
     return new ApiError(str(body.error.code, 'internal'), str(body.error.message, fallback), status);
   }
-  const code = status === 404 ? 'not-found' : status === 403 ? 'forbidden' : status === 503 ? 'engine-unavailable' : 'internal';
+  const code =
+    status === 404
+      ? 'not-found'
+      : status === 403
+        ? 'forbidden'
+        : status === 503
+          ? 'engine-unavailable'
+          : 'internal';
   return new ApiError(code, fallback, status);
 }
 
@@ -507,14 +723,26 @@ export function fetchTransport(opts: FetchTransportOptions = {}): Transport {
       const url = base + p + (opts.token ? `${sep}token=${encodeURIComponent(opts.token)}` : '');
       const es = new ES(url);
       const onData = (ev: MessageEvent) => {
+        let data: unknown;
         try {
-          handlers.onMessage(JSON.parse(String(ev.data)));
+          data = JSON.parse(String(ev.data));
         } catch {
-          // a comment or keep-alive line
+          return; // a comment or keep-alive line
         }
+        handlers.onMessage(data, ev.type);
       };
       es.onmessage = onData;
-      for (const name of ['progress', 'status', 'done', 'end', 'failed', 'cancelled', 'job']) {
+      for (const name of [
+        'progress',
+        'status',
+        'done',
+        'end',
+        'failed',
+        'cancelled',
+        'job',
+        'state',
+        'build',
+      ]) {
         es.addEventListener(name, onData as EventListener);
       }
       es.onerror = () => handlers.onError();
@@ -528,7 +756,8 @@ export function fetchTransport(opts: FetchTransportOptions = {}): Transport {
 export function desktopError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (isObj(e)) {
-    const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
+    const status =
+      typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
     if (isObj(e.error)) return errorFromBody(e, status, 'Request failed');
     for (const key of ['message', 'body', 'data'] as const) {
       const v = e[key];
@@ -542,7 +771,9 @@ export function desktopError(e: unknown): ApiError {
         }
       }
     }
-    if (typeof e.message === 'string') return new ApiError(status === 404 ? 'not-found' : 'internal', firstLine(e.message), status);
+    if (typeof e.message === 'string' && !(e instanceof Error)) {
+      return new ApiError(status === 404 ? 'not-found' : 'internal', firstLine(e.message), status);
+    }
   }
   return toApiError(e);
 }

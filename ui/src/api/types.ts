@@ -95,6 +95,8 @@ export interface HistoryEntry {
   created?: string;
   /** True for metadata-only steps (ENV, CMD, ...) that produce no layer. */
   empty: boolean;
+  /** e.g. `Imported from -` for a base made with docker import. */
+  comment?: string;
 }
 
 // ---- Analyses ----
@@ -109,23 +111,36 @@ export interface JobProgress {
 
 export interface AnalysisJob {
   id: string;
+  /** The image as requested (reference or id). */
   image: string;
+  /** The image id it resolved to. */
+  imageId?: string;
   status: JobStatus;
   progress: JobProgress;
   result?: AnalysisResult;
   error?: { code: string; message: string };
 }
 
-export interface StoredAnalysis {
+/** One stored analysis as listed by GET /api/analyses?image= (summary only, for trends). */
+export interface PastAnalysis {
   analyzedAt: string;
   imageId: string;
   ref: string;
+  sizeBytes: number;
+  summary: AnalysisSummary;
+  findings: number;
+}
+
+/** The newest full result of an image. */
+export interface StoredAnalysis {
+  analyzedAt: string;
   result: AnalysisResult;
 }
 
 // ---- Build cache ----
 
-export type BuildCacheCategory = 'go-module-cache' | 'go-build-cache' | 'cache-mount' | 'layer' | 'source' | 'other';
+export type BuildCacheCategory =
+  'go-module-cache' | 'go-build-cache' | 'cache-mount' | 'layer' | 'source' | 'other';
 
 export interface BuildCacheRecord {
   id: string;
@@ -154,9 +169,15 @@ export interface PruneSelection {
 
 export interface PruneAnswer {
   dryRun: boolean;
+  /** Selected (dry run) or deleted record ids. */
   records: string[];
   bytes: number;
+  /** Token of the dry run's selection; the confirming request sends it back. */
+  selection?: string;
+  /** Records left out: in use or shared with images. */
+  skipped: { id: string; reason: string }[];
   reclaimedBytes?: number;
+  notDeleted?: string[];
 }
 
 // ---- Dockerfile doctor ----
@@ -184,8 +205,9 @@ export interface FixAnswer {
 
 // ---- Compare ----
 
-/** Bytes of one image by category; the parts add up to the image size. */
+/** Bytes of one image by category; the parts add up to its total. */
 export interface CompareBreakdown {
+  /** Layers also present in another compared image. */
   base: number;
   moduleCache: number;
   buildCache: number;
@@ -194,9 +216,72 @@ export interface CompareBreakdown {
 }
 
 export interface CompareEntry {
+  /** As requested. */
   image: string;
+  imageId: string;
   ref: string;
-  sizeBytes: number;
+  totalBytes: number;
   analyzedAt?: string;
   breakdown: CompareBreakdown;
 }
+
+// ---- Builds (BuildKit build history) ----
+
+export type BuildStatus = 'running' | 'completed' | 'failed' | 'canceled';
+
+export interface BuildSummary {
+  ref: string;
+  /** The image tag it produced, else the Dockerfile name (and target). */
+  name: string;
+  dockerfileName: string;
+  target: string | null;
+  status: BuildStatus;
+  /** ISO dates; completedAt is null while running. */
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  steps: { total: number; cached: number; completed: number };
+  /** The local image it produced, when one matches. */
+  image: { id: string; tags: string[] } | null;
+  /** First line of the error of a failed or canceled build. */
+  errorMessage: string | null;
+}
+
+export interface BuildDockerfile {
+  filename: string;
+  text: string;
+  origin: 'provenance' | 'error-details';
+}
+
+export interface BuildError {
+  message: string;
+  /** gRPC status code (1 = canceled). */
+  code: number;
+  /** The failing instruction's lines (1-based, inclusive). */
+  location: { filename: string; startLine: number; endLine: number } | null;
+  /** The last lines the failing step printed. */
+  logExcerpt: string | null;
+}
+
+export interface GoChecksumMismatch {
+  /** `path@version`. */
+  module: string;
+  /** The Go module cache mounts of the failing step and their cache records; null when it mounts none. */
+  cacheMountHint: { mounts: { target: string; id: string }[]; recordIds: string[] } | null;
+}
+
+export interface BuildDetail extends BuildSummary {
+  dockerfile: BuildDockerfile | null;
+  /** Why `dockerfile` is null. */
+  sourceUnavailable: string | null;
+  error: BuildError | null;
+  goChecksumMismatch: GoChecksumMismatch | null;
+  /** The Dockerfile doctor run on the build's Dockerfile. */
+  doctor: { findings: DoctorFinding[]; fixed: string; diff: string } | null;
+  doctorError: string | null;
+}
+
+/** One message of the live build feed. */
+export type BuildFeedMessage =
+  | { kind: 'state'; state: 'connecting' | 'live' | 'retrying'; error?: string }
+  | { kind: 'build'; type: 'started' | 'completed' | 'deleted'; ref: string; build?: BuildSummary };

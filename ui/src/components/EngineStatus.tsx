@@ -3,10 +3,15 @@ import Tooltip from '@mui/material/Tooltip';
 import CircleIcon from '@mui/icons-material/Circle';
 import { useHealth } from '../hooks/data';
 
-const STORE_NAMES: Record<string, string> = { containerd: 'containerd image store', overlay2: 'overlay2 store' };
+const STORE_NAMES: Record<string, string> = {
+  containerd: 'containerd image store',
+  overlay2: 'overlay2 store',
+};
 
 export function engineSummary(engine: { version?: string; imageStore?: string }): string {
-  const store = engine.imageStore ? (STORE_NAMES[engine.imageStore] ?? `${engine.imageStore} store`) : undefined;
+  const store = engine.imageStore
+    ? (STORE_NAMES[engine.imageStore] ?? `${engine.imageStore} store`)
+    : undefined;
   return [engine.version ? `Docker ${engine.version}` : 'Docker', store].filter(Boolean).join(' · ');
 }
 
@@ -31,12 +36,14 @@ export function EngineStatus() {
     tip = engine.error ?? 'The Docker engine does not answer';
   }
   return (
-    <Tooltip title={tip}>
+    <Tooltip title={tip} describeChild>
       <Chip
         data-testid="engine-status"
         size="small"
         variant="outlined"
-        icon={<CircleIcon sx={{ fontSize: '10px !important' }} color={color === 'default' ? 'disabled' : color} />}
+        icon={
+          <CircleIcon sx={{ fontSize: '10px !important' }} color={color === 'default' ? 'disabled' : color} />
+        }
         label={label}
         onClick={() => void reload()}
         sx={{ maxWidth: { xs: 200, md: 340 }, fontWeight: 500 }}

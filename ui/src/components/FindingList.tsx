@@ -6,6 +6,7 @@ import Typography from '@mui/material/Typography';
 import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import type { ImageFinding } from '../api/types';
 import { findingText } from '../lib/findings';
+import { RichText } from './RichText';
 import { SeverityChip } from './SeverityChip';
 
 const MAX_ITEMS = 8;
@@ -57,7 +58,7 @@ export function FindingList(props: {
                 <Typography sx={{ fontWeight: 600 }}>{text.title}</Typography>
                 {f.message && f.message !== text.title && (
                   <Typography variant="body2" sx={{ mt: 0.25, overflowWrap: 'anywhere' }}>
-                    {f.message}
+                    <RichText text={f.message} capitalize />
                   </Typography>
                 )}
                 {text.explanation && (

@@ -7,7 +7,7 @@ import Typography from '@mui/material/Typography';
 import { alpha, useTheme } from '@mui/material/styles';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import type { HistoryEntry, ImageFinding, LayerReport } from '../api/types';
-import { cleanInstruction, formatBytes } from '../lib/format';
+import { cleanInstruction, formatBytes, shortInstruction } from '../lib/format';
 import { findingText } from '../lib/findings';
 import { categoryColors } from '../theme/colors';
 import { ModuleTable } from './ModuleTable';
@@ -20,7 +20,8 @@ export function layerGoBytes(layer: LayerReport): number {
 
 const ROW_COLUMNS = {
   xs: '36px minmax(0, 1fr) 28px',
-  md: '40px minmax(0, 3fr) minmax(110px, 2fr) 84px 150px 28px',
+  md: '40px minmax(0, 3fr) minmax(72px, 2fr) 76px 228px 28px',
+  lg: '40px minmax(0, 3fr) minmax(80px, 2fr) 76px 250px 28px',
 };
 
 /** The analysed layers, biggest Go cache highlighted; a layer expands to its caches and modules. */
@@ -34,7 +35,12 @@ export function LayerList(props: {
   const colors = categoryColors(theme);
   const max = Math.max(1, ...props.layers.map((l) => l.sizeBytes));
   return (
-    <Paper variant="outlined" component="ol" sx={{ listStyle: 'none', m: 0, p: 0, overflow: 'hidden' }} aria-label="Layers">
+    <Paper
+      variant="outlined"
+      component="ol"
+      sx={{ listStyle: 'none', m: 0, p: 0, overflow: 'hidden' }}
+      aria-label="Layers"
+    >
       {props.layers.map((layer) => {
         const go = layerGoBytes(layer);
         const mod = layer.goCaches.filter((c) => c.kind === 'module-cache').reduce((a, c) => a + c.bytes, 0);
@@ -42,7 +48,8 @@ export function LayerList(props: {
         const findings = props.findings.filter((f) => f.layerIndex === layer.index);
         const open = props.expanded.has(layer.index);
         const hot = go > 0 || layer.deletedGoCacheBytes > 0;
-        const instruction = cleanInstruction(layer.createdBy) || '(no history entry)';
+        const instruction = cleanInstruction(layer.createdBy) || '(base layer: no build step recorded)';
+        const short = shortInstruction(layer.createdBy) || instruction;
         return (
           <Box
             component="li"
@@ -54,8 +61,14 @@ export function LayerList(props: {
               borderColor: 'divider',
               '&:last-of-type': { borderBottom: 'none' },
               borderLeft: '4px solid',
-              borderLeftColor: go > 0 ? colors.moduleCache : layer.deletedGoCacheBytes > 0 ? colors.wasted : 'transparent',
-              bgcolor: hot ? alpha(go > 0 ? colors.moduleCache : colors.wasted, theme.palette.mode === 'dark' ? 0.07 : 0.05) : undefined,
+              borderLeftColor:
+                go > 0 ? colors.moduleCache : layer.deletedGoCacheBytes > 0 ? colors.wasted : 'transparent',
+              bgcolor: hot
+                ? alpha(
+                    go > 0 ? colors.moduleCache : colors.wasted,
+                    theme.palette.mode === 'dark' ? 0.07 : 0.05,
+                  )
+                : undefined,
             }}
           >
             <ButtonBase
@@ -80,10 +93,15 @@ export function LayerList(props: {
               </Typography>
               <Typography
                 variant="body2"
-                sx={{ fontFamily: 'monospace', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
+                sx={{
+                  fontFamily: 'monospace',
+                  whiteSpace: 'nowrap',
+                  overflow: 'hidden',
+                  textOverflow: 'ellipsis',
+                }}
                 title={instruction}
               >
-                {instruction}
+                {short}
               </Typography>
               <Box sx={{ display: { xs: 'none', md: 'block' } }}>
                 <StackedBar
@@ -93,24 +111,53 @@ export function LayerList(props: {
                   segments={[
                     { key: 'moduleCache', label: 'Go module cache', value: mod, color: colors.moduleCache },
                     { key: 'buildCache', label: 'Go build cache', value: build, color: colors.buildCache },
-                    { key: 'rest', label: 'Other files', value: Math.max(0, layer.sizeBytes - go), color: colors.base },
+                    {
+                      key: 'rest',
+                      label: 'Other files',
+                      value: Math.max(0, layer.sizeBytes - go),
+                      color: colors.base,
+                    },
                   ]}
                 />
               </Box>
               <Typography
                 variant="body2"
-                sx={{ display: { xs: 'none', md: 'block' }, textAlign: 'right', whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }}
+                sx={{
+                  display: { xs: 'none', md: 'block' },
+                  textAlign: 'right',
+                  whiteSpace: 'nowrap',
+                  fontVariantNumeric: 'tabular-nums',
+                }}
               >
                 {formatBytes(layer.sizeBytes)}
               </Typography>
-              <Box sx={{ display: { xs: 'none', md: 'flex' }, gap: 0.5, flexWrap: 'wrap', justifyContent: 'flex-end' }}>
+              <Box
+                sx={{
+                  display: { xs: 'none', md: 'flex' },
+                  gap: 0.5,
+                  flexWrap: 'wrap',
+                  justifyContent: 'flex-end',
+                }}
+              >
                 <LayerChips go={go} deleted={layer.deletedGoCacheBytes} findings={findings} />
               </Box>
               <ExpandMoreIcon
                 fontSize="small"
-                sx={{ transform: open ? 'rotate(180deg)' : 'none', transition: 'transform 150ms', color: 'text.secondary' }}
+                sx={{
+                  transform: open ? 'rotate(180deg)' : 'none',
+                  transition: 'transform 150ms',
+                  color: 'text.secondary',
+                }}
               />
-              <Box sx={{ display: { xs: 'flex', md: 'none' }, gridColumn: '2 / 3', gap: 0.5, flexWrap: 'wrap', alignItems: 'center' }}>
+              <Box
+                sx={{
+                  display: { xs: 'flex', md: 'none' },
+                  gridColumn: '2 / 3',
+                  gap: 0.5,
+                  flexWrap: 'wrap',
+                  alignItems: 'center',
+                }}
+              >
                 <Typography variant="body2" color="text.secondary">
                   {formatBytes(layer.sizeBytes)}
                 </Typography>
@@ -128,19 +175,40 @@ export function LayerList(props: {
 }
 
 function LayerChips({ go, deleted, findings }: { go: number; deleted: number; findings: ImageFinding[] }) {
-  const worst = findings.some((f) => f.severity === 'error') ? 'error' : findings.length ? 'warning' : undefined;
+  const worst = findings.some((f) => f.severity === 'error')
+    ? 'error'
+    : findings.length
+      ? 'warning'
+      : undefined;
   return (
     <>
-      {go > 0 && <Chip size="small" color="warning" label={`Go cache ${formatBytes(go)}`} sx={{ fontWeight: 600 }} />}
-      {deleted > 0 && <Chip size="small" color="error" variant="outlined" label={`deletes ${formatBytes(deleted)}`} />}
+      {go > 0 && (
+        <Chip size="small" color="warning" label={`Go cache ${formatBytes(go)}`} sx={{ fontWeight: 600 }} />
+      )}
+      {deleted > 0 && (
+        <Chip size="small" color="error" variant="outlined" label={`deletes ${formatBytes(deleted)}`} />
+      )}
       {worst && (
-        <Chip size="small" color={worst} variant="outlined" label={`${findings.length} finding${findings.length === 1 ? '' : 's'}`} />
+        <Chip
+          size="small"
+          color={worst}
+          variant="outlined"
+          label={`${findings.length} finding${findings.length === 1 ? '' : 's'}`}
+        />
       )}
     </>
   );
 }
 
-function LayerDetail({ layer, findings, instruction }: { layer: LayerReport; findings: ImageFinding[]; instruction: string }) {
+function LayerDetail({
+  layer,
+  findings,
+  instruction,
+}: {
+  layer: LayerReport;
+  findings: ImageFinding[];
+  instruction: string;
+}) {
   const theme = useTheme();
   const colors = categoryColors(theme);
   return (
@@ -169,8 +237,8 @@ function LayerDetail({ layer, findings, instruction }: { layer: LayerReport; fin
       )}
       {layer.deletedGoCacheBytes > 0 && (
         <Typography variant="body2" sx={{ mb: 1.5 }}>
-          This layer deletes <b>{formatBytes(layer.deletedGoCacheBytes)}</b> of Go cache written by earlier layers. The
-          earlier layers still carry those bytes, so the image is no smaller.
+          This layer deletes <b>{formatBytes(layer.deletedGoCacheBytes)}</b> of Go cache written by earlier
+          layers. The earlier layers still carry those bytes, so the image is no smaller.
         </Typography>
       )}
       {layer.goCaches.map((cache) => (
@@ -241,7 +309,12 @@ function LayerDetail({ layer, findings, instruction }: { layer: LayerReport; fin
 export function HistoryList({ history }: { history: HistoryEntry[] }) {
   const max = Math.max(1, ...history.map((h) => h.sizeBytes));
   return (
-    <Paper variant="outlined" component="ol" sx={{ listStyle: 'none', m: 0, p: 0 }} aria-label="Build history">
+    <Paper
+      variant="outlined"
+      component="ol"
+      sx={{ listStyle: 'none', m: 0, p: 0 }}
+      aria-label="Build history"
+    >
       {history.map((h, i) => (
         <Box
           component="li"
@@ -261,13 +334,20 @@ export function HistoryList({ history }: { history: HistoryEntry[] }) {
         >
           <Typography
             variant="body2"
-            sx={{ fontFamily: 'monospace', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
+            sx={{
+              fontFamily: 'monospace',
+              whiteSpace: 'nowrap',
+              overflow: 'hidden',
+              textOverflow: 'ellipsis',
+            }}
             title={h.instruction}
           >
-            {cleanInstruction(h.instruction)}
+            {shortInstruction(h.instruction) || (h.comment ? `(${h.comment})` : '(no build step recorded)')}
           </Typography>
           <Box sx={{ display: { xs: 'none', md: 'block' } }}>
-            {!h.empty && <SizeBar value={h.sizeBytes} max={max} label={formatBytes(h.sizeBytes)} height={6} />}
+            {!h.empty && (
+              <SizeBar value={h.sizeBytes} max={max} label={formatBytes(h.sizeBytes)} height={6} />
+            )}
           </Box>
           <Typography variant="body2" sx={{ textAlign: 'right', whiteSpace: 'nowrap' }}>
             {h.empty ? 'no layer' : formatBytes(h.sizeBytes)}

@@ -34,7 +34,10 @@ export function ModuleTable({ modules, label }: { modules: ModuleUsage[]; label:
         active={sort.key === key}
         direction={sort.key === key ? sort.dir : 'asc'}
         onClick={() =>
-          setSort({ key, dir: sort.key === key ? (sort.dir === 'asc' ? 'desc' : 'asc') : numeric ? 'desc' : 'asc' })
+          setSort({
+            key,
+            dir: sort.key === key ? (sort.dir === 'asc' ? 'desc' : 'asc') : numeric ? 'desc' : 'asc',
+          })
         }
       >
         {text}

@@ -25,14 +25,18 @@ export function ViewHeader(props: { title: ReactNode; subtitle?: ReactNode; acti
           </Typography>
         )}
       </Box>
-      {props.actions && <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}>{props.actions}</Box>}
+      {props.actions && (
+        <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}>{props.actions}</Box>
+      )}
     </Box>
   );
 }
 
 export function SectionTitle({ children, actions }: { children: ReactNode; actions?: ReactNode }) {
   return (
-    <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 1, mt: 3, mb: 1 }}>
+    <Box
+      sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 1, mt: 3, mb: 1 }}
+    >
       <Typography variant="h6" component="h2">
         {children}
       </Typography>

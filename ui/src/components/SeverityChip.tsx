@@ -3,7 +3,13 @@ import type { Severity } from '../api/types';
 
 const LABEL: Record<Severity, string> = { error: 'Error', warning: 'Warning', info: 'Info' };
 
-export function SeverityChip({ severity, size = 'small' }: { severity: Severity; size?: 'small' | 'medium' }) {
+export function SeverityChip({
+  severity,
+  size = 'small',
+}: {
+  severity: Severity;
+  size?: 'small' | 'medium';
+}) {
   return (
     <Chip
       size={size}

@@ -4,7 +4,13 @@ import { percent } from '../lib/format';
 import { trackColor } from '../theme/colors';
 
 /** A horizontal bar: `value` of `max`, drawn with plain boxes. */
-export function SizeBar(props: { value: number; max: number; color?: string; height?: number; label: string }) {
+export function SizeBar(props: {
+  value: number;
+  max: number;
+  color?: string;
+  height?: number;
+  label: string;
+}) {
   const theme = useTheme();
   const { value, max, color = theme.palette.primary.main, height = 8, label } = props;
   const width = percent(value, max);

@@ -3,7 +3,13 @@ import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
 import type { ReactNode } from 'react';
 
-export function StatCard(props: { label: string; value: ReactNode; detail?: ReactNode; accent?: string; testId?: string }) {
+export function StatCard(props: {
+  label: string;
+  value: ReactNode;
+  detail?: ReactNode;
+  accent?: string;
+  testId?: string;
+}) {
   return (
     <Paper
       variant="outlined"
@@ -13,14 +19,14 @@ export function StatCard(props: { label: string; value: ReactNode; detail?: Reac
       <Typography variant="body2" color="text.secondary" sx={{ fontWeight: 600 }}>
         {props.label}
       </Typography>
-      <Typography variant="h5" component="div" sx={{ mt: 0.5, fontVariantNumeric: 'tabular-nums' }}>
+      <Typography
+        variant="h5"
+        component="div"
+        sx={{ mt: 0.5, fontVariantNumeric: 'tabular-nums', overflowWrap: 'anywhere' }}
+      >
         {props.value}
       </Typography>
-      {props.detail && (
-        <Box sx={{ mt: 0.5, color: 'text.secondary', fontSize: 13 }}>
-          {props.detail}
-        </Box>
-      )}
+      {props.detail && <Box sx={{ mt: 0.5, color: 'text.secondary', fontSize: 13 }}>{props.detail}</Box>}
     </Paper>
   );
 }

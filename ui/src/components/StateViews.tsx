@@ -9,14 +9,22 @@ import type { ErrorInfo } from '../store/types';
 
 export function LoadingState({ label }: { label: string }) {
   return (
-    <Box role="status" sx={{ display: 'flex', alignItems: 'center', gap: 1.5, py: 4, justifyContent: 'center' }}>
+    <Box
+      role="status"
+      sx={{ display: 'flex', alignItems: 'center', gap: 1.5, py: 4, justifyContent: 'center' }}
+    >
       <CircularProgress size={20} />
       <Typography color="text.secondary">{label}</Typography>
     </Box>
   );
 }
 
-export function EmptyState(props: { icon?: ReactNode; title: string; children?: ReactNode; action?: ReactNode }) {
+export function EmptyState(props: {
+  icon?: ReactNode;
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <Box
       sx={{
@@ -44,9 +52,15 @@ export function EmptyState(props: { icon?: ReactNode; title: string; children?: 
 export function describeError(error: ErrorInfo): { title: string; hint?: string } {
   switch (error.code) {
     case 'engine-unavailable':
-      return { title: 'The Docker engine is not reachable', hint: 'Start Docker (or check DOCKER_HOST), then retry.' };
+      return {
+        title: 'The Docker engine is not reachable',
+        hint: 'Start Docker (or check DOCKER_HOST), then retry.',
+      };
     case 'network':
-      return { title: 'The GoCache Lens backend does not answer', hint: 'Is `gocache-lens serve` still running?' };
+      return {
+        title: 'The GoCache Lens backend does not answer',
+        hint: 'Is `gocache-lens serve` still running?',
+      };
     case 'forbidden':
       return {
         title: 'The backend refused the request',

@@ -7,13 +7,18 @@ import { useLens } from '../store/context';
 import type { ThemeMode } from '../store/nav';
 
 const NEXT: Record<ThemeMode, ThemeMode> = { system: 'light', light: 'dark', dark: 'system' };
-const LABEL: Record<ThemeMode, string> = { system: 'Theme: follows the system', light: 'Theme: light', dark: 'Theme: dark' };
+const LABEL: Record<ThemeMode, string> = {
+  system: 'Theme: follows the system',
+  light: 'Theme: light',
+  dark: 'Theme: dark',
+};
 
 /** Standalone only: cycles system -> light -> dark. */
 export function ThemeToggle() {
   const mode = useLens((s) => s.themeMode);
   const setMode = useLens((s) => s.setThemeMode);
-  const Icon = mode === 'light' ? LightModeOutlinedIcon : mode === 'dark' ? DarkModeOutlinedIcon : BrightnessAutoIcon;
+  const Icon =
+    mode === 'light' ? LightModeOutlinedIcon : mode === 'dark' ? DarkModeOutlinedIcon : BrightnessAutoIcon;
   return (
     <Tooltip title={`${LABEL[mode]} (click to change)`}>
       <IconButton aria-label={LABEL[mode]} onClick={() => setMode(NEXT[mode])} size="small">

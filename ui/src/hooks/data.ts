@@ -14,21 +14,33 @@ export function useHealth() {
   return { health, reload: load };
 }
 
-export function useImages() {
+/**
+ * `fresh`: load again when the view opens (the engine changes behind the page's back), showing the
+ * previous data meanwhile; otherwise only load what was never loaded.
+ */
+export function useImages(opts: { fresh?: boolean } = {}) {
   const images = useLens((s) => s.images);
   const load = useLens((s) => s.loadImages);
+  const fresh = opts.fresh ?? false;
   useEffect(() => {
-    if (images.status === 'idle') void load();
-  }, [images.status, load]);
+    if (fresh) void load();
+  }, [fresh, load]);
+  useEffect(() => {
+    if (!fresh && images.status === 'idle') void load();
+  }, [fresh, images.status, load]);
   return { images, reload: load };
 }
 
-export function useBuildCache() {
+export function useBuildCache(opts: { fresh?: boolean } = {}) {
   const buildCache = useLens((s) => s.buildCache);
   const load = useLens((s) => s.loadBuildCache);
+  const fresh = opts.fresh ?? false;
   useEffect(() => {
-    if (buildCache.status === 'idle') void load();
-  }, [buildCache.status, load]);
+    if (fresh) void load();
+  }, [fresh, load]);
+  useEffect(() => {
+    if (!fresh && buildCache.status === 'idle') void load();
+  }, [fresh, buildCache.status, load]);
   return { buildCache, reload: load };
 }
 
@@ -68,4 +80,38 @@ export function useImageDetail(imageId: string) {
       void loadHistory(imageId);
     },
   };
+}
+
+/** The build list, kept current (live events or polling) while the calling view is open. */
+export function useBuilds() {
+  const builds = useLens((s) => s.builds);
+  const feed = useLens((s) => s.buildsFeed);
+  const load = useLens((s) => s.loadBuilds);
+  const watch = useLens((s) => s.watchBuilds);
+  useEffect(() => watch(), [watch]);
+  return { builds, feed, reload: load };
+}
+
+/** One build's detail, loaded once; `live` also follows the build list so a running build updates. */
+export function useBuildDetail(ref: string, opts: { live?: boolean } = {}) {
+  const detail = useLens((s) => s.buildDetails[ref]);
+  const summary = useLens((s) => s.builds.data?.find((b) => b.ref === ref));
+  const load = useLens((s) => s.loadBuild);
+  const watch = useLens((s) => s.watchBuilds);
+  const live = opts.live ?? false;
+  useEffect(() => {
+    if (!detail) void load(ref);
+  }, [ref, detail, load]);
+  useEffect(() => (live ? watch() : undefined), [live, watch]);
+  return { detail, summary, reload: () => load(ref) };
+}
+
+/** The build that produced an image (null when no build record matches it). */
+export function useImageBuild(imageId: string) {
+  const build = useLens((s) => s.imageBuilds[imageId]);
+  const load = useLens((s) => s.loadImageBuild);
+  useEffect(() => {
+    if (!build) void load(imageId);
+  }, [imageId, build, load]);
+  return { build, reload: () => load(imageId) };
 }

@@ -34,7 +34,8 @@ export function useClipboard() {
 
 /** Offers `text` as a file download. */
 export function downloadText(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  // octet-stream: browsers keep the name as given (text/plain would become "Dockerfile.txt").
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/octet-stream' }));
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;

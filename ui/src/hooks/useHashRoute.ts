@@ -11,7 +11,8 @@ export function useHashRoute(): void {
     const apply = () => {
       const r = parseHash(window.location.hash);
       const cur = store.getState().route;
-      if (r.view !== cur.view || r.imageId !== cur.imageId) store.getState().navigate(r.view, r.imageId);
+      if (r.view !== cur.view || r.imageId !== cur.imageId || r.buildRef !== cur.buildRef)
+        store.getState().navigate(r.view, r.imageId ?? r.buildRef);
     };
     apply();
     window.addEventListener('hashchange', apply);

@@ -30,20 +30,22 @@ const TEXT: Record<string, FindingText> = {
     title: 'Cache deleted in a later layer: the bytes still ship',
     explanation:
       'A later step removes the Go cache, but layers only ever add: the layer that wrote the cache still carries every byte, and the delete adds a layer of its own.',
-    remedy: 'Clean up in the same RUN that filled the cache, or better, never write it into a layer: use cache mounts.',
+    remedy:
+      'Clean up in the same RUN that filled the cache, or better, never write it into a layer: use cache mounts.',
     doctor: true,
   },
   'foreign-modules': {
     title: 'Modules that no go.sum in the image asks for',
     explanation:
       'The module cache holds modules that no go.sum in this image refers to: a cache reused across unrelated builds or inherited from a base image. They cost space and blur what the program was built from.',
-    remedy: 'Start from a clean base and keep module caches out of images (cache mounts, multi-stage builds).',
+    remedy:
+      'Start from a clean base and keep module caches out of images (cache mounts, multi-stage builds).',
     doctor: false,
   },
   'checksum-mismatch': {
     title: 'A cached module disagrees with go.sum',
     explanation:
-      "A module's .ziphash in the cache does not match the h1: hash in go.sum. Go trusts the cache, so the next go build in this image, or in a build that reuses this cache, fails with \"checksum mismatch\".",
+      'A module\'s .ziphash in the cache does not match the h1: hash in go.sum. Go trusts the cache, so the next go build in this image, or in a build that reuses this cache, fails with "checksum mismatch".',
     remedy: 'Prune the Go cache mounts (Build cache tab) and rebuild from a clean module cache.',
     doctor: false,
   },

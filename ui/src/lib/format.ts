@@ -38,6 +38,12 @@ export function formatDate(iso: string | null | undefined): string {
   return new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** "12%", or "<1%" for a share too small to round up to one. */
+export function share(part: number, whole: number): string {
+  const p = percent(part, whole);
+  return p > 0 && p < 1 ? '<1%' : `${Math.round(p)}%`;
+}
+
 export function percent(part: number, whole: number): number {
   if (whole <= 0) return 0;
   return Math.max(0, Math.min(100, (part / whole) * 100));
@@ -53,4 +59,15 @@ export function cleanInstruction(createdBy: string): string {
   s = s.replace(/^RUN \|\d+ (?:\S+=\S* )*\/bin\/sh -c /, 'RUN ');
   s = s.replace(/\s*# buildkit$/, '');
   return s;
+}
+
+/**
+ * A build step short enough for one line: leading `NAME=value` assignments of a RUN are folded into "…",
+ * since the command after them is what tells steps apart (`RUN … go mod download`).
+ */
+export function shortInstruction(createdBy: string): string {
+  const full = cleanInstruction(createdBy);
+  const m = /^RUN ((?:--\S+ )*)((?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|\S*) +)+)(.+)$/.exec(full);
+  if (!m) return full;
+  return `RUN ${m[1] ?? ''}… ${m[3]}`;
 }

@@ -20,7 +20,10 @@ export function splitTag(tag: string): { name: string; tag: string } {
 }
 
 /** Finds an image by id, short id or any of its tags (a job names its image either way). */
-export function findImage(images: readonly ImageSummary[] | undefined, key: string): ImageSummary | undefined {
+export function findImage(
+  images: readonly ImageSummary[] | undefined,
+  key: string,
+): ImageSummary | undefined {
   if (!images || !key) return undefined;
   const bare = key.replace(/^sha256:/, '');
   const withLatest = key.includes(':') ? key : `${key}:latest`;

@@ -71,7 +71,11 @@ export function sideBySide(before: string, after: string, maxCells = 4_000_000):
   while (k < ops.length) {
     const o = ops[k]!;
     if (o.op === '=') {
-      rows.push({ kind: 'same', left: { no: o.ai! + 1, text: a[o.ai!]! }, right: { no: o.bi! + 1, text: b[o.bi!]! } });
+      rows.push({
+        kind: 'same',
+        left: { no: o.ai! + 1, text: a[o.ai!]! },
+        right: { no: o.bi! + 1, text: b[o.bi!]! },
+      });
       k++;
       continue;
     }

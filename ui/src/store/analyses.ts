@@ -39,21 +39,24 @@ export function isActive(status: JobStatus | undefined): boolean {
 
 interface Persisted {
   batch?: Batch;
-  /** job id -> image id */
+  /** job id -> image id, for jobs still to watch */
   jobImages: Record<string, string>;
+  /** image id -> its last finished job: the backend keeps finished jobs (with results) for a while. */
+  doneJobs: Record<string, string>;
 }
 
 function readPersisted(deps: StoreDeps): Persisted {
   try {
     const raw = deps.storage?.getItem(JOBS_KEY);
-    if (!raw) return { jobImages: {} };
+    if (!raw) return { jobImages: {}, doneJobs: {} };
     const v = JSON.parse(raw) as Partial<Persisted>;
     const batch =
       v.batch && Array.isArray(v.batch.jobIds) && typeof v.batch.startedAt === 'string' ? v.batch : undefined;
     const jobImages = v.jobImages && typeof v.jobImages === 'object' ? v.jobImages : {};
-    return { batch, jobImages };
+    const doneJobs = v.doneJobs && typeof v.doneJobs === 'object' ? v.doneJobs : {};
+    return { batch, jobImages, doneJobs };
   } catch {
-    return { jobImages: {} };
+    return { jobImages: {}, doneJobs: {} };
   }
 }
 
@@ -67,7 +70,8 @@ export function batchProgress(state: Pick<AnalysesSlice, 'batch' | 'jobs'>) {
   const running = jobs.filter((j) => j.status === 'running');
   // Each finished job counts as one unit; running jobs count by bytes read.
   const partial = running.reduce(
-    (acc, j) => acc + (j.progress.bytesTotal > 0 ? Math.min(1, j.progress.bytesRead / j.progress.bytesTotal) : 0),
+    (acc, j) =>
+      acc + (j.progress.bytesTotal > 0 ? Math.min(1, j.progress.bytesRead / j.progress.bytesTotal) : 0),
     0,
   );
   const total = batch.jobIds.length;
@@ -89,6 +93,7 @@ export const createAnalysesSlice: SliceCreator<AnalysesSlice> = (set, get, deps)
   let imagesReload: ReturnType<typeof setTimeout> | undefined;
   const persisted = readPersisted(deps);
   const jobImages: Record<string, string> = { ...persisted.jobImages };
+  const doneJobs: Record<string, string> = { ...persisted.doneJobs };
 
   const persist = () => {
     const active = Object.fromEntries(
@@ -97,11 +102,20 @@ export const createAnalysesSlice: SliceCreator<AnalysesSlice> = (set, get, deps)
         return !job || isActive(job.status) || get().batch?.jobIds.includes(jobId);
       }),
     );
-    deps.storage?.setItem(JOBS_KEY, JSON.stringify({ batch: get().batch, jobImages: active } satisfies Persisted));
+    const record: Persisted = { batch: get().batch, jobImages: active, doneJobs };
+    try {
+      deps.storage?.setItem(JOBS_KEY, JSON.stringify(record));
+    } catch {
+      // storage full or disabled: progress then only lasts as long as the page
+    }
   };
 
   const imageIdOf = (job: AnalysisJob): string =>
-    jobImages[job.id] ?? job.result?.image.id ?? findImage(get().images.data, job.image)?.id ?? job.image;
+    jobImages[job.id] ??
+    job.imageId ??
+    job.result?.image.id ??
+    findImage(get().images.data, job.image)?.id ??
+    job.image;
 
   const labelOf = (imageId: string): string => {
     const image = findImage(get().images.data, imageId);
@@ -136,16 +150,15 @@ export const createAnalysesSlice: SliceCreator<AnalysesSlice> = (set, get, deps)
     const imageId = imageIdOf(job);
     const inBatch = get().batch?.jobIds.includes(job.id) ?? false;
     if (job.status === 'done' && job.result) {
-      const stored: StoredAnalysis = {
-        analyzedAt: new Date().toISOString(),
-        imageId: job.result.image.id || imageId,
-        ref: job.result.image.ref,
-        result: job.result,
-      };
+      const stored: StoredAnalysis = { analyzedAt: new Date().toISOString(), result: job.result };
+      doneJobs[imageId] = job.id;
       set({ latest: { ...get().latest, [imageId]: ready(stored) } });
       scheduleImagesReload();
     } else if (job.status === 'failed' && !inBatch) {
-      get().notify('error', `Analysis of ${labelOf(imageId)} failed: ${job.error?.message ?? 'unknown error'}`);
+      get().notify(
+        'error',
+        `Analysis of ${labelOf(imageId)} failed: ${job.error?.message ?? 'unknown error'}`,
+      );
     }
     if (inBatch) finishBatchIfDone();
     persist();
@@ -185,7 +198,10 @@ export const createAnalysesSlice: SliceCreator<AnalysesSlice> = (set, get, deps)
             const gone: AnalysisJob = {
               ...prev,
               status: 'failed',
-              error: { code: 'not-found', message: 'The backend no longer knows this analysis; start it again.' },
+              error: {
+                code: 'not-found',
+                message: 'The backend no longer knows this analysis; start it again.',
+              },
             };
             putJob(gone);
             finish(gone);
@@ -261,7 +277,7 @@ export const createAnalysesSlice: SliceCreator<AnalysesSlice> = (set, get, deps)
       try {
         const { id, status } = await client.startAnalysis(imageId, opts);
         jobImages[id] = imageId;
-        putJob({ id, image: imageId, status, progress: { bytesRead: 0, bytesTotal: 0 } });
+        putJob({ id, image: imageId, imageId, status, progress: { bytesRead: 0, bytesTotal: 0 } });
         persist();
         watch(id);
       } catch (e) {
@@ -292,9 +308,14 @@ export const createAnalysesSlice: SliceCreator<AnalysesSlice> = (set, get, deps)
         if (!get().images.data) await get().loadImages();
         const jobs = await client.analyseAll();
         for (const j of jobs) {
-          const image = findImage(get().images.data, j.image);
-          jobImages[j.id] = image?.id ?? j.image;
-          putJob({ id: j.id, image: j.image, status: j.status, progress: { bytesRead: 0, bytesTotal: 0 } });
+          jobImages[j.id] = j.imageId ?? findImage(get().images.data, j.image)?.id ?? j.image;
+          putJob({
+            id: j.id,
+            image: j.image,
+            imageId: j.imageId,
+            status: j.status,
+            progress: { bytesRead: 0, bytesTotal: 0 },
+          });
         }
         set({ batch: { jobIds: jobs.map((j) => j.id), startedAt: new Date().toISOString() } });
         persist();
@@ -329,8 +350,21 @@ export const createAnalysesSlice: SliceCreator<AnalysesSlice> = (set, get, deps)
       const prev = get().latest[imageId];
       set({ latest: { ...get().latest, [imageId]: loading(prev) } });
       try {
-        const [newest] = await client.pastAnalyses(imageId, 1);
-        set({ latest: { ...get().latest, [imageId]: ready(newest ?? null) } });
+        let stored = await client.storedResult(imageId);
+        const jobId = doneJobs[imageId];
+        if (!stored && jobId) {
+          // The backend keeps finished jobs with their results for a while.
+          try {
+            const job = await client.analysis(jobId);
+            if (job.status === 'done' && job.result)
+              stored = { analyzedAt: new Date().toISOString(), result: job.result };
+          } catch (e) {
+            if (!(isApiError(e) && e.code === 'not-found')) throw e;
+            delete doneJobs[imageId];
+            persist();
+          }
+        }
+        set({ latest: { ...get().latest, [imageId]: ready(stored ?? null) } });
       } catch (e) {
         set({ latest: { ...get().latest, [imageId]: failed(e, prev) } });
       }

@@ -56,13 +56,19 @@ export const createBuildCacheSlice: SliceCreator<BuildCacheSlice> = (set, get, {
     set({ prune: { phase: 'pruning', selection, plan } });
     try {
       // The same selection as the dry run; the backend refuses when it no longer matches.
-      const answer = await client.prune(selection, { dryRun: false, confirm: true });
+      const answer = await client.prune(selection, {
+        dryRun: false,
+        confirm: true,
+        selection: plan.selection,
+      });
       set({ prune: { phase: 'idle' } });
       const reclaimed = answer.reclaimedBytes ?? answer.bytes;
       const n = answer.records.length;
+      const left = answer.notDeleted?.length ?? 0;
       get().notify(
-        'success',
-        `Reclaimed ${formatBytes(reclaimed)} from ${n} Go cache record${n === 1 ? '' : 's'}`,
+        left > 0 ? 'warning' : 'success',
+        `Reclaimed ${formatBytes(reclaimed)} from ${n} Go cache record${n === 1 ? '' : 's'}` +
+          (left > 0 ? `; ${left} could not be deleted` : ''),
       );
     } catch (e) {
       const info = errorInfo(e);

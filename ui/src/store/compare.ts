@@ -1,4 +1,4 @@
-import type { CompareEntry, StoredAnalysis } from '../api/types';
+import type { CompareEntry, PastAnalysis } from '../api/types';
 import { failed, idle, loading, ready } from './remote';
 import type { Remote, SliceCreator } from './types';
 
@@ -9,7 +9,7 @@ export interface CompareState {
   selected: string[];
   data: Remote<CompareEntry[]>;
   trendImage?: string;
-  trend: Remote<StoredAnalysis[]>;
+  trend: Remote<PastAnalysis[]>;
 }
 
 export interface CompareSlice {

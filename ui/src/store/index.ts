@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createAnalysesSlice } from './analyses';
 import { createBuildCacheSlice } from './buildCache';
+import { createBuildsSlice } from './builds';
 import { createCompareSlice } from './compare';
 import { createDoctorSlice } from './doctor';
 import { createEngineSlice } from './engine';
@@ -29,6 +30,7 @@ export function createLensStore(deps: StoreDeps): StoreApi<LensState> {
     ...createImagesSlice(set, get, full),
     ...createAnalysesSlice(set, get, full),
     ...createBuildCacheSlice(set, get, full),
+    ...createBuildsSlice(set, get, full),
     ...createDoctorSlice(set, get, full),
     ...createCompareSlice(set, get, full),
   }));

@@ -24,7 +24,10 @@ function sumRecords(records: BuildCacheRecord[], pick: (r: BuildCacheRecord) => 
   return records.filter(pick).reduce((a, r) => a + r.size, 0);
 }
 
-export function overviewStats(images: ImageSummary[] | undefined, cache: BuildCacheListing | undefined): OverviewStats {
+export function overviewStats(
+  images: ImageSummary[] | undefined,
+  cache: BuildCacheListing | undefined,
+): OverviewStats {
   const list = images ?? [];
   const analysed = list.filter((i) => i.lastAnalysis);
   const sum = (f: (s: NonNullable<ImageSummary['lastAnalysis']>['summary']) => number) =>

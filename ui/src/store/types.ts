@@ -2,6 +2,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { DesktopClient, LensClient } from '../api/client';
 import type { AnalysesSlice } from './analyses';
 import type { BuildCacheSlice } from './buildCache';
+import type { BuildsSlice } from './builds';
 import type { CompareSlice } from './compare';
 import type { DoctorSlice } from './doctor';
 import type { EngineSlice } from './engine';
@@ -18,6 +19,11 @@ export interface StoreDeps {
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   /** Poll interval for job progress when no event stream is available (ms). */
   pollMs?: number;
+  /**
+   * Poll interval of the build list when no event stream is available (Docker Desktop), and the delay
+   * before a broken build feed is opened again (ms).
+   */
+  buildsPollMs?: number;
 }
 
 export interface ErrorInfo {
@@ -38,6 +44,7 @@ export type LensState = NavSlice &
   ImagesSlice &
   AnalysesSlice &
   BuildCacheSlice &
+  BuildsSlice &
   DoctorSlice &
   CompareSlice;
 

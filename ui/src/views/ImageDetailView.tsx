@@ -11,6 +11,7 @@ import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import StopIcon from '@mui/icons-material/Stop';
 import { useEffect, useRef, useState } from 'react';
 import type { AnalysisResult } from '../api/types';
+import { BuiltBy } from '../components/BuiltBy';
 import { FindingList } from '../components/FindingList';
 import { JobProgress } from '../components/JobProgress';
 import { HistoryList, LayerList, layerGoBytes } from '../components/LayerList';
@@ -18,7 +19,7 @@ import { SectionTitle, ViewHeader } from '../components/Section';
 import { PollutedChip } from '../components/SeverityChip';
 import { EmptyState, ErrorState, LoadingState } from '../components/StateViews';
 import { useImageDetail } from '../hooks/data';
-import { formatAgo, formatBytes, formatDate } from '../lib/format';
+import { formatAgo, formatBytes } from '../lib/format';
 import { imageLabel, shortId, splitTag } from '../lib/images';
 import { useDesktop, useLens } from '../store/context';
 
@@ -41,6 +42,7 @@ export function ImageDetailView({ imageId }: { imageId: string }) {
   const analyse = useLens((s) => s.analyse);
   const cancel = useLens((s) => s.cancelAnalysis);
   const navigate = useLens((s) => s.navigate);
+  const notify = useLens((s) => s.notify);
   const desktop = useDesktop();
   const [expanded, setExpanded] = useState<Set<number>>(new Set());
   const autoOpened = useRef<AnalysisResult | undefined>(undefined);
@@ -66,11 +68,14 @@ export function ImageDetailView({ imageId }: { imageId: string }) {
   const showLayer = (i: number) => {
     setExpanded(new Set(expanded).add(i));
     setTimeout(() => {
-      layersRef.current?.querySelector(`[aria-label^="Layer ${i}:"]`)?.scrollIntoView({ behavior: 'smooth', block: 'center' });
+      layersRef.current
+        ?.querySelector(`[aria-label^="Layer ${i}:"]`)
+        ?.scrollIntoView({ behavior: 'smooth', block: 'center' });
     }, 50);
   };
 
-  const jobFailed = d.job && !d.running && (d.job.status === 'failed' || d.job.status === 'cancelled') ? d.job : undefined;
+  const jobFailed =
+    d.job && !d.running && (d.job.status === 'failed' || d.job.status === 'cancelled') ? d.job : undefined;
   const tag = d.image?.tags[0];
 
   return (
@@ -96,24 +101,35 @@ export function ImageDetailView({ imageId }: { imageId: string }) {
             {desktop && d.image && (
               <Button
                 startIcon={<OpenInNewIcon />}
-                onClick={() => void desktop.desktopUI.navigate.viewImage(d.image!.id, tag ? splitTag(tag).tag : '')}
+                onClick={() =>
+                  void desktop.desktopUI.navigate
+                    .viewImage(d.image!.id, tag ? splitTag(tag).tag : '')
+                    .catch(() => notify('error', 'Docker Desktop could not open this image'))
+                }
               >
                 View in Docker Desktop
               </Button>
             )}
             {d.running ? (
-              <Button color="inherit" variant="outlined" startIcon={<StopIcon />} onClick={() => void cancel(imageId)}>
+              <Button
+                color="inherit"
+                variant="outlined"
+                startIcon={<StopIcon />}
+                onClick={() => void cancel(imageId)}
+              >
                 Cancel
               </Button>
             ) : (
-              <Button
-                variant="contained"
-                startIcon={<PlayArrowIcon />}
-                onClick={() => void analyse(imageId)}
-                disabled={removed}
-              >
-                {result ? 'Analyse again' : 'Analyse'}
-              </Button>
+              result && (
+                <Button
+                  variant="outlined"
+                  startIcon={<PlayArrowIcon />}
+                  onClick={() => void analyse(imageId)}
+                  disabled={removed}
+                >
+                  Analyse again
+                </Button>
+              )
             )}
           </>
         }
@@ -121,7 +137,8 @@ export function ImageDetailView({ imageId }: { imageId: string }) {
 
       {removed && (
         <Alert severity="warning" sx={{ mb: 2 }}>
-          This image no longer exists on the engine.{result ? ' What you see is its last stored analysis.' : ''}
+          This image no longer exists on the engine.
+          {result ? ' What you see is its last stored analysis.' : ''}
         </Alert>
       )}
       {d.startError && !removed && <ErrorState error={d.startError} title="The analysis could not start" />}
@@ -153,7 +170,12 @@ export function ImageDetailView({ imageId }: { imageId: string }) {
         <>
           <Summary result={result} />
           <SectionTitle>Findings</SectionTitle>
-          <FindingList findings={result.findings} onShowLayer={showLayer} onOpenDoctor={() => navigate('doctor')} />
+          <FindingList
+            findings={result.findings}
+            onShowLayer={showLayer}
+            onOpenDoctor={() => navigate('doctor')}
+          />
+          <BuiltBy imageId={imageId} layers={result.layers} onShowLayer={showLayer} />
           <SectionTitle>
             Layers{' '}
             <Typography component="span" color="text.secondary">
@@ -161,65 +183,95 @@ export function ImageDetailView({ imageId }: { imageId: string }) {
             </Typography>
           </SectionTitle>
           <div ref={layersRef}>
-            <LayerList layers={result.layers} findings={result.findings} expanded={expanded} onToggle={toggle} />
+            <LayerList
+              layers={result.layers}
+              findings={result.findings}
+              expanded={expanded}
+              onToggle={toggle}
+            />
           </div>
         </>
       ) : (
-        <NotAnalysed detail={d} onAnalyse={() => void analyse(imageId)} removed={removed} />
+        <NotAnalysed imageId={imageId} detail={d} onAnalyse={() => void analyse(imageId)} removed={removed} />
       )}
     </Box>
   );
 }
 
-function Summary({ result }: { result: AnalysisResult }) {
+function layersBytes(result: { image: { sizeBytes: number }; layers?: { sizeBytes: number }[] }): number {
+  const sum = result.layers?.reduce((a, l) => a + l.sizeBytes, 0) ?? 0;
+  return sum > 0 ? sum : result.image.sizeBytes;
+}
+
+function Summary({
+  result,
+}: {
+  result: Pick<AnalysisResult, 'summary'> & {
+    image: { sizeBytes: number };
+    layers?: { sizeBytes: number }[];
+  };
+}) {
   const s = result.summary;
   return (
-    <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }} data-testid="analysis-summary">
+    <Box
+      sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}
+      data-testid="analysis-summary"
+    >
       <PollutedChip polluted={s.polluted} />
       <Chip size="small" variant="outlined" label={`Module cache ${formatBytes(s.moduleCacheBytes)}`} />
       <Chip size="small" variant="outlined" label={`Build cache ${formatBytes(s.buildCacheBytes)}`} />
       {s.wastedGoCacheBytes > 0 && (
-        <Chip size="small" variant="outlined" color="error" label={`Deleted later, still shipped ${formatBytes(s.wastedGoCacheBytes)}`} />
+        <Chip
+          size="small"
+          variant="outlined"
+          color="error"
+          label={`Deleted later, still shipped ${formatBytes(s.wastedGoCacheBytes)}`}
+        />
       )}
       <Typography variant="body2" color="text.secondary">
-        of {formatBytes(result.image.sizeBytes)}
+        in {formatBytes(layersBytes(result))} of layers
       </Typography>
     </Box>
   );
 }
 
-function NotAnalysed(props: { detail: ReturnType<typeof useImageDetail>; onAnalyse(): void; removed: boolean }) {
-  const { latest, history, running } = props.detail;
-  if (latest?.status === 'loading' && !latest.data) return <LoadingState label="Loading the last analysis…" />;
+function NotAnalysed(props: {
+  imageId: string;
+  detail: ReturnType<typeof useImageDetail>;
+  onAnalyse(): void;
+  removed: boolean;
+}) {
+  const { latest, history, running, image } = props.detail;
+  const last = image?.lastAnalysis;
+  if (latest?.status === 'loading' && !latest.data)
+    return <LoadingState label="Loading the last analysis…" />;
   return (
     <>
       {latest?.status === 'error' && latest.error && latest.error.code !== 'not-found' && (
         <ErrorState error={latest.error} title="Could not load the stored analysis" />
       )}
+      {last && image && <Summary result={{ summary: last.summary, image: { sizeBytes: image.sizeBytes } }} />}
       {!running && !props.removed && (
         <EmptyState
-          title="Not analysed yet"
+          title={last ? 'Layer details not loaded' : 'Not analysed yet'}
           action={
-            <Button variant="outlined" onClick={props.onAnalyse}>
-              Analyse this image
+            <Button variant="contained" startIcon={<PlayArrowIcon />} onClick={props.onAnalyse}>
+              {last ? 'Show layers and modules' : 'Analyse this image'}
             </Button>
           }
         >
-          The analysis reads every layer once and shows which ones carry Go module and build caches, module by
-          module.
+          {last
+            ? 'The backend keeps the summary of the last analysis. Looking again is quick: layers already read are not read twice.'
+            : 'The analysis reads every layer once and shows which ones carry Go module and build caches, module by module.'}
         </EmptyState>
       )}
+      <BuiltBy imageId={props.imageId} onShowLayer={() => undefined} />
       <SectionTitle>Build history</SectionTitle>
       {history?.status === 'loading' && !history.data && <LoadingState label="Loading the build history…" />}
       {history?.status === 'error' && history.error && <ErrorState error={history.error} />}
       {history?.data && history.data.length > 0 && <HistoryList history={history.data} />}
       {history?.data && history.data.length === 0 && (
         <Typography color="text.secondary">This image has no build history.</Typography>
-      )}
-      {history?.data && (
-        <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
-          Created {formatDate(history.data[history.data.length - 1]?.created)}
-        </Typography>
       )}
     </>
   );

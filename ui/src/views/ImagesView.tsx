@@ -37,13 +37,20 @@ interface Row {
   image: ImageSummary;
   name: string;
   tag: string;
+  untagged: boolean;
   goCache: number | undefined;
 }
 
 function toRow(image: ImageSummary): Row {
   const first = image.tags[0];
-  const { name, tag } = first ? splitTag(first) : { name: '<none>', tag: shortId(image.id) };
-  return { image, name, tag, goCache: image.lastAnalysis ? goCacheBytes(image.lastAnalysis.summary) : undefined };
+  const { name, tag } = first ? splitTag(first) : { name: '<none>', tag: '<none>' };
+  return {
+    image,
+    name,
+    tag,
+    untagged: !first,
+    goCache: image.lastAnalysis ? goCacheBytes(image.lastAnalysis.summary) : undefined,
+  };
 }
 
 /** Filter and sort as the table state says; exported for tests. */
@@ -52,10 +59,16 @@ export function visibleRows(images: ImageSummary[], table: ImageTableState): Row
   const rows = images
     .map(toRow)
     .filter((r) => !table.pollutedOnly || r.image.lastAnalysis?.summary.polluted === true)
-    .filter((r) => !q || r.image.id.toLowerCase().includes(q) || r.image.tags.some((t) => t.toLowerCase().includes(q)) || r.name.includes(q));
+    .filter(
+      (r) =>
+        !q ||
+        r.image.id.toLowerCase().includes(q) ||
+        r.image.tags.some((t) => t.toLowerCase().includes(q)) ||
+        r.name.includes(q),
+    );
   const dir = table.sort.dir === 'asc' ? 1 : -1;
   const key: Record<ImageSortKey, (r: Row) => string | number> = {
-    name: (r) => r.name.toLowerCase(),
+    name: (r) => (r.untagged ? '\uffff' : r.name.toLowerCase()),
     tag: (r) => r.tag.toLowerCase(),
     size: (r) => r.image.sizeBytes,
     // Not analysed sorts below any analysed image.
@@ -67,7 +80,13 @@ export function visibleRows(images: ImageSummary[], table: ImageTableState): Row
     const x = f(a);
     const y = f(b);
     const c = x < y ? -1 : x > y ? 1 : 0;
-    return c !== 0 ? c * dir : a.name.localeCompare(b.name);
+    if (c !== 0) return c * dir;
+    // Ties: tagged images before untagged ones, then by name and id.
+    return (
+      Number(a.untagged) - Number(b.untagged) ||
+      a.name.localeCompare(b.name) ||
+      a.image.id.localeCompare(b.image.id)
+    );
   });
 }
 
@@ -80,13 +99,14 @@ const COLUMNS: { key: ImageSortKey; label: string; numeric?: boolean; hideBelow?
 ];
 
 export function ImagesView() {
-  const { images, reload } = useImages();
+  const { images, reload } = useImages({ fresh: true });
   const table = useLens((s) => s.imageTable);
   const setTable = useLens((s) => s.setImageTable);
   const navigate = useLens((s) => s.navigate);
   const jobs = useLens((s) => s.jobs);
   const imageJobs = useLens((s) => s.imageJobs);
   const analyse = useLens((s) => s.analyse);
+  const notify = useLens((s) => s.notify);
   const desktop = useDesktop();
   const rows = images.data ? visibleRows(images.data, table) : [];
 
@@ -94,7 +114,14 @@ export function ImagesView() {
     setTable({
       sort: {
         key,
-        dir: table.sort.key === key ? (table.sort.dir === 'asc' ? 'desc' : 'asc') : key === 'name' || key === 'tag' ? 'asc' : 'desc',
+        dir:
+          table.sort.key === key
+            ? table.sort.dir === 'asc'
+              ? 'desc'
+              : 'asc'
+            : key === 'name' || key === 'tag'
+              ? 'asc'
+              : 'desc',
       },
     });
 
@@ -128,7 +155,12 @@ export function ImagesView() {
           sx={{ flex: '1 1 260px', maxWidth: 420 }}
         />
         <FormControlLabel
-          control={<Switch checked={table.pollutedOnly} onChange={(e) => setTable({ pollutedOnly: e.target.checked })} />}
+          control={
+            <Switch
+              checked={table.pollutedOnly}
+              onChange={(e) => setTable({ pollutedOnly: e.target.checked })}
+            />
+          }
           label="Polluted only"
         />
         {images.data && (
@@ -138,7 +170,9 @@ export function ImagesView() {
         )}
       </Box>
 
-      {images.status === 'error' && images.error && <ErrorState error={images.error} onRetry={() => void reload()} />}
+      {images.status === 'error' && images.error && (
+        <ErrorState error={images.error} onRetry={() => void reload()} />
+      )}
       {!images.data && images.status !== 'error' && <LoadingState label="Loading images…" />}
       {images.data && images.data.length === 0 && (
         <EmptyState icon={<Inventory2Icon fontSize="inherit" />} title="No images on this engine">
@@ -192,6 +226,14 @@ export function ImagesView() {
                   >
                     <TableCell sx={{ fontWeight: 600, overflowWrap: 'anywhere', minWidth: 140 }}>
                       {r.name}
+                      {r.untagged && (
+                        <Box
+                          component="span"
+                          sx={{ ml: 1, fontWeight: 400, fontFamily: 'monospace', color: 'text.secondary' }}
+                        >
+                          {shortId(r.image.id)}
+                        </Box>
+                      )}
                       {r.image.tags.length > 1 && (
                         <Tooltip title={r.image.tags.slice(1).join(', ')}>
                           <Chip size="small" label={`+${r.image.tags.length - 1}`} sx={{ ml: 1 }} />
@@ -221,7 +263,11 @@ export function ImagesView() {
                     <TableCell sx={{ whiteSpace: 'nowrap' }}>
                       <RowStatus job={job} polluted={r.image.lastAnalysis?.summary.polluted} />
                     </TableCell>
-                    <TableCell align="right" sx={{ whiteSpace: 'nowrap' }} onClick={(e) => e.stopPropagation()}>
+                    <TableCell
+                      align="right"
+                      sx={{ whiteSpace: 'nowrap' }}
+                      onClick={(e) => e.stopPropagation()}
+                    >
                       <Tooltip title={r.image.lastAnalysis ? 'Analyse again' : 'Analyse'}>
                         <span>
                           <IconButton
@@ -239,7 +285,11 @@ export function ImagesView() {
                           <IconButton
                             size="small"
                             aria-label="View in Docker Desktop"
-                            onClick={() => void desktop.desktopUI.navigate.viewImage(r.image.id, r.tag)}
+                            onClick={() =>
+                              void desktop.desktopUI.navigate
+                                .viewImage(r.image.id, r.untagged ? '' : r.tag)
+                                .catch(() => notify('error', 'Docker Desktop could not open this image'))
+                            }
                           >
                             <OpenInNewIcon fontSize="small" />
                           </IconButton>
@@ -259,9 +309,14 @@ export function ImagesView() {
 
 function RowStatus({ job, polluted }: { job: AnalysisJob | undefined; polluted: boolean | undefined }) {
   if (job && isActive(job.status)) {
-    const pct = job.progress.bytesTotal > 0 ? Math.floor(percent(job.progress.bytesRead, job.progress.bytesTotal)) : undefined;
+    const pct =
+      job.progress.bytesTotal > 0
+        ? Math.floor(percent(job.progress.bytesRead, job.progress.bytesTotal))
+        : undefined;
     return (
-      <Box sx={{ display: 'inline-flex', alignItems: 'center', gap: 1, color: 'text.secondary', fontSize: 13 }}>
+      <Box
+        sx={{ display: 'inline-flex', alignItems: 'center', gap: 1, color: 'text.secondary', fontSize: 13 }}
+      >
         <CircularProgress size={14} />
         {job.status === 'queued' ? 'Queued' : pct !== undefined ? `Analysing ${pct}%` : 'Analysing'}
       </Box>

@@ -16,7 +16,7 @@ import { EmptyState, ErrorState, LoadingState } from '../components/StateViews';
 import { engineSummary } from '../components/EngineStatus';
 import { jobText } from '../components/JobProgress';
 import { useBuildCache, useHealth, useImages } from '../hooks/data';
-import { formatBytes, percent } from '../lib/format';
+import { formatBytes, share } from '../lib/format';
 import { findImage, goCacheBytes, imageLabel } from '../lib/images';
 import { batchProgress } from '../store/analyses';
 import { useLens } from '../store/context';
@@ -27,8 +27,8 @@ export function OverviewView() {
   const theme = useTheme();
   const colors = categoryColors(theme);
   const { health, reload: reloadHealth } = useHealth();
-  const { images, reload: reloadImages } = useImages();
-  const { buildCache, reload: reloadCache } = useBuildCache();
+  const { images, reload: reloadImages } = useImages({ fresh: true });
+  const { buildCache, reload: reloadCache } = useBuildCache({ fresh: true });
   const analyseAll = useLens((s) => s.analyseAll);
   const navigate = useLens((s) => s.navigate);
   const batchState = useLens((s) => s.batch);
@@ -36,6 +36,7 @@ export function OverviewView() {
   const batch = batchProgress({ batch: batchState, jobs });
   const stats = overviewStats(images.data, buildCache.data);
   const worst = worstImages(images.data);
+  const worstMax = Math.max(1, ...worst.map((i) => goCacheBytes(i.lastAnalysis!.summary)));
   const engine = health.data?.engine;
 
   const refresh = () => {
@@ -75,7 +76,10 @@ export function OverviewView() {
       )}
       {engine && !engine.reachable && (
         <ErrorState
-          error={{ code: 'engine-unavailable', message: engine.error ?? 'The Docker engine does not answer.' }}
+          error={{
+            code: 'engine-unavailable',
+            message: engine.error ?? 'The Docker engine does not answer.',
+          }}
           onRetry={refresh}
         />
       )}
@@ -84,14 +88,14 @@ export function OverviewView() {
         sx={{
           display: 'grid',
           gap: 1.5,
-          gridTemplateColumns: 'repeat(auto-fill, minmax(190px, 1fr))',
+          gridTemplateColumns: 'repeat(auto-fit, minmax(160px, 1fr))',
           mb: 1,
         }}
       >
         <StatCard
           testId="stat-engine"
           label="Engine"
-          value={engine?.reachable ? (engine.version ?? 'Docker') : '—'}
+          value={engine?.reachable ? (engine.version?.replace(/\+.*$/, '') ?? 'Docker') : '—'}
           detail={
             engine?.reachable
               ? `${engineSummary({ imageStore: engine.imageStore }).replace(/^Docker · /, '')}${engine.apiVersion ? ` · API ${engine.apiVersion}` : ''}`
@@ -100,14 +104,18 @@ export function OverviewView() {
         />
         <StatCard
           testId="stat-module-cache"
-          label="Go module cache in images"
+          label="Module cache in images"
           value={formatBytes(stats.moduleCacheInImages)}
           accent={colors.moduleCache}
-          detail={`${stats.polluted} of ${stats.analysed} analysed images polluted`}
+          detail={
+            stats.analysed === 0
+              ? 'no image analysed yet'
+              : `${stats.polluted} of ${stats.analysed} analysed image${stats.analysed === 1 ? '' : 's'} polluted`
+          }
         />
         <StatCard
           testId="stat-build-cache"
-          label="Go build cache in images"
+          label="Build cache in images"
           value={formatBytes(stats.buildCacheInImages)}
           accent={colors.buildCache}
           detail={
@@ -118,7 +126,7 @@ export function OverviewView() {
         />
         <StatCard
           testId="stat-mounts"
-          label="Go caches in cache mounts"
+          label="Go cache mounts"
           value={buildCache.data ? formatBytes(stats.moduleCacheMounts + stats.buildCacheMounts) : '—'}
           detail={
             buildCache.data
@@ -135,10 +143,14 @@ export function OverviewView() {
           accent={theme.palette.success.main}
           detail={
             <>
-              <Link component="button" onClick={() => navigate('build-cache')} sx={{ verticalAlign: 'baseline' }}>
+              <Link
+                component="button"
+                onClick={() => navigate('build-cache')}
+                sx={{ verticalAlign: 'baseline' }}
+              >
                 {formatBytes(stats.reclaimableMounts)} now
               </Link>{' '}
-              from cache mounts · {formatBytes(stats.reclaimableImages)} by fixing Dockerfiles
+              by pruning mounts, {formatBytes(stats.reclaimableImages)} by fixing Dockerfiles
             </>
           }
         />
@@ -157,7 +169,9 @@ export function OverviewView() {
         )}
         {images.data && images.data.length > 0 && worst.length === 0 && (
           <EmptyState
-            title={stats.analysed === 0 ? 'No image analysed yet' : 'No Go cache found in the analysed images'}
+            title={
+              stats.analysed === 0 ? 'No image analysed yet' : 'No Go cache found in the analysed images'
+            }
             action={
               stats.analysed < stats.images && !batch ? (
                 <Button variant="outlined" onClick={() => void analyseAll()} disabled={engineDown}>
@@ -202,15 +216,18 @@ export function OverviewView() {
                   <Box sx={{ gridColumn: { xs: '1 / -1', sm: 'auto' }, gridRow: { xs: 2, sm: 'auto' } }}>
                     <SizeBar
                       value={bytes}
-                      max={image.sizeBytes}
+                      max={worstMax}
                       color={colors.moduleCache}
                       label={`${formatBytes(bytes)} of ${formatBytes(image.sizeBytes)} is Go cache`}
                     />
                   </Box>
-                  <Typography variant="body2" sx={{ whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }}>
+                  <Typography
+                    variant="body2"
+                    sx={{ whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }}
+                  >
                     {formatBytes(bytes)}{' '}
                     <Box component="span" sx={{ color: 'text.secondary' }}>
-                      ({Math.round(percent(bytes, image.sizeBytes))}% of {formatBytes(image.sizeBytes)})
+                      ({share(bytes, image.sizeBytes)} of {formatBytes(image.sizeBytes)})
                     </Box>
                   </Typography>
                   <Box sx={{ display: { xs: 'none', sm: 'block' } }}>
