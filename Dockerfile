@@ -1,5 +1,5 @@
 # GoCache Lens as a Docker Desktop extension: the backend (API on a unix socket in the Desktop VM), the UI
-# files in /ui, metadata.json, the icon and the compose file Docker Desktop runs. See docs/extension.md.
+# files in /ui, metadata.json, the icon and the compose file Docker Desktop runs. See the README, "Docker Desktop extension".
 #
 #   scripts/extension.sh build             builds everything inside the image (npm ci + npm run build)
 #   scripts/extension.sh build --prebuilt  takes the machine's build output instead, through the named build

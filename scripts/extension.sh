@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds, checks and installs the GoCache Lens Docker Desktop extension (see docs/extension.md).
+# Builds, checks and installs the GoCache Lens Docker Desktop extension (see the README, "Docker Desktop extension").
 #
 #   extension.sh build [--prebuilt] [--tag IMAGE] [--platform LIST] [-- DOCKER_BUILD_ARGS...]
 #       Builds the extension image. Default: everything is built inside the image (npm ci + npm run build;
@@ -186,7 +186,7 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 # ---------------------------------------------------------------------------------------------------
 need_extension_cli() {
   "$DOCKER" extension version >/dev/null 2>&1 ||
-    die "'docker extension' is not available: installing needs Docker Desktop (the image itself runs on any engine, see docs/extension.md)"
+    die "'docker extension' is not available: installing needs Docker Desktop (the image itself runs on any engine, see the README, "Docker Desktop extension")"
 }
 
 image_exists() {

@@ -5,6 +5,10 @@
 # here and stopped at the end; else the engine at DOCKER_HOST / the default socket.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null || {
+  echo "$(basename "$0"): Node.js 20.19 or later is needed (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 2
+}
 
 if [ "$(id -u)" = 0 ]; then
   bash scripts/install-deps.sh
