@@ -3,6 +3,7 @@ import ButtonBase from '@mui/material/ButtonBase';
 import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
+import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import type { DoctorFinding } from '../api/types';
 import { RichText } from './RichText';
 import { SeverityChip } from './SeverityChip';
@@ -68,5 +69,51 @@ export function DoctorFindingCard(props: { finding: DoctorFinding; selected: boo
         )}
       </ButtonBase>
     </Paper>
+  );
+}
+
+/**
+ * The findings column of the doctor and the build page: one card per finding, one selected at a time.
+ * With `emptyMessage`, an empty list says so instead of showing nothing.
+ */
+export function DoctorFindingList(props: {
+  findings: DoctorFinding[];
+  selected: number | undefined;
+  onSelect(index: number | undefined, finding: DoctorFinding | undefined): void;
+  maxHeight: number;
+  emptyMessage?: string;
+}) {
+  const { findings, selected } = props;
+  if (props.emptyMessage !== undefined && findings.length === 0) {
+    return (
+      <Paper
+        variant="outlined"
+        sx={{ p: 2, display: 'flex', gap: 1, alignItems: 'center' }}
+        data-testid="no-findings"
+      >
+        <CheckCircleIcon color="success" />
+        <Typography>{props.emptyMessage}</Typography>
+      </Paper>
+    );
+  }
+  return (
+    <Box
+      sx={{
+        display: 'flex',
+        flexDirection: 'column',
+        gap: 1,
+        maxHeight: { md: props.maxHeight },
+        overflow: { md: 'auto' },
+      }}
+    >
+      {findings.map((f, i) => (
+        <DoctorFindingCard
+          key={`${f.rule}-${f.line}-${i}`}
+          finding={f}
+          selected={selected === i}
+          onSelect={() => (selected === i ? props.onSelect(undefined, undefined) : props.onSelect(i, f))}
+        />
+      ))}
+    </Box>
   );
 }

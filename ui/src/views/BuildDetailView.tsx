@@ -9,7 +9,6 @@ import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
 import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import AutoFixHighIcon from '@mui/icons-material/AutoFixHigh';
-import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import CleaningServicesIcon from '@mui/icons-material/CleaningServices';
 import ContentCopyIcon from '@mui/icons-material/ContentCopy';
 import DownloadIcon from '@mui/icons-material/Download';
@@ -19,7 +18,7 @@ import type { BuildDetail, BuildSummary } from '../api/types';
 import { BuildStatusChip } from '../components/BuildStatusChip';
 import { DiffView } from '../components/DiffView';
 import { DockerfileSource, type DockerfileSourceHandle } from '../components/DockerfileSource';
-import { DoctorFindingCard } from '../components/DoctorFindingCard';
+import { DoctorFindingList } from '../components/DoctorFindingCard';
 import { PruneDialog } from '../components/PruneDialog';
 import { RichText } from '../components/RichText';
 import { SectionTitle, ViewHeader } from '../components/Section';
@@ -225,37 +224,18 @@ function BuildBody({ build: d }: { build: BuildDetail }) {
                 The Dockerfile doctor could not check this file: {d.doctorError}
               </Alert>
             )}
-            {d.doctor && findings.length === 0 && (
-              <Paper
-                variant="outlined"
-                sx={{ p: 2, display: 'flex', gap: 1, alignItems: 'center' }}
-                data-testid="no-findings"
-              >
-                <CheckCircleIcon color="success" />
-                <Typography>No Go cache problem in this Dockerfile.</Typography>
-              </Paper>
+            {d.doctor && (
+              <DoctorFindingList
+                findings={findings}
+                selected={selected}
+                maxHeight={520}
+                emptyMessage="No Go cache problem in this Dockerfile."
+                onSelect={(i, f) => {
+                  setSelected(i);
+                  if (f && f.line > 0) source.current?.revealLines(f.line, f.endLine);
+                }}
+              />
             )}
-            <Box
-              sx={{
-                display: 'flex',
-                flexDirection: 'column',
-                gap: 1,
-                maxHeight: { md: 520 },
-                overflow: { md: 'auto' },
-              }}
-            >
-              {findings.map((f, i) => (
-                <DoctorFindingCard
-                  key={`${f.rule}-${f.line}-${i}`}
-                  finding={f}
-                  selected={selected === i}
-                  onSelect={() => {
-                    setSelected(selected === i ? undefined : i);
-                    if (f.line > 0) source.current?.revealLines(f.line, f.endLine);
-                  }}
-                />
-              ))}
-            </Box>
           </Box>
         </Box>
       )}

@@ -2,28 +2,24 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import CircularProgress from '@mui/material/CircularProgress';
-import FormControlLabel from '@mui/material/FormControlLabel';
-import InputAdornment from '@mui/material/InputAdornment';
 import Link from '@mui/material/Link';
 import Paper from '@mui/material/Paper';
-import Switch from '@mui/material/Switch';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
-import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
 import BuildCircleIcon from '@mui/icons-material/BuildCircle';
 import CircleIcon from '@mui/icons-material/Circle';
 import RefreshIcon from '@mui/icons-material/Refresh';
-import SearchIcon from '@mui/icons-material/Search';
 import { useEffect, useMemo, useState } from 'react';
 import type { BuildSummary } from '../api/types';
 import { BuildStatusChip } from '../components/BuildStatusChip';
+import { FilterBar } from '../components/FilterBar';
 import { ViewHeader } from '../components/Section';
 import { SizeBar } from '../components/SizeBar';
 import { EmptyState, ErrorState, LoadingState } from '../components/StateViews';
@@ -94,40 +90,22 @@ export function BuildsView() {
           </>
         }
       />
-      <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap', mb: 1.5 }}>
-        <TextField
-          size="small"
-          placeholder="Filter by name, image or ref"
-          value={filter.text}
-          onChange={(e) => setFilter({ text: e.target.value })}
-          slotProps={{
-            input: {
-              startAdornment: (
-                <InputAdornment position="start">
-                  <SearchIcon fontSize="small" />
-                </InputAdornment>
-              ),
-            },
-            htmlInput: { 'aria-label': 'Filter builds' },
-          }}
-          sx={{ flex: '1 1 260px', maxWidth: 420 }}
-        />
-        <FormControlLabel
-          control={
-            <Switch
-              checked={filter.failedOnly}
-              onChange={(e) => setFilter({ failedOnly: e.target.checked })}
-            />
-          }
-          label="Failed only"
-        />
+      <FilterBar
+        text={filter.text}
+        onText={(text) => setFilter({ text })}
+        placeholder="Filter by name, image or ref"
+        ariaLabel="Filter builds"
+        switchLabel="Failed only"
+        checked={filter.failedOnly}
+        onChecked={(failedOnly) => setFilter({ failedOnly })}
+      >
         {list && (
           <Typography variant="body2" color="text.secondary">
             {rows.length} of {list.length} builds
             {list.length >= BUILDS_LIMIT ? ' · older builds are not listed' : ''}
           </Typography>
         )}
-      </Box>
+      </FilterBar>
 
       {builds.status === 'error' && builds.error && (
         <ErrorState

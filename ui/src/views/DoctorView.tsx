@@ -6,14 +6,13 @@ import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import AutoFixHighIcon from '@mui/icons-material/AutoFixHigh';
-import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import ContentCopyIcon from '@mui/icons-material/ContentCopy';
 import DownloadIcon from '@mui/icons-material/Download';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
 import { useEffect, useRef, useState } from 'react';
 import { DiffView } from '../components/DiffView';
 import { DockerfileEditor, type DockerfileEditorHandle } from '../components/DockerfileEditor';
-import { DoctorFindingCard } from '../components/DoctorFindingCard';
+import { DoctorFindingList } from '../components/DoctorFindingCard';
 import { SectionTitle, ViewHeader } from '../components/Section';
 import { ErrorState } from '../components/StateViews';
 import { downloadText, useClipboard } from '../hooks/useClipboard';
@@ -179,37 +178,17 @@ export function DoctorView() {
             <Paper variant="outlined" sx={{ p: 2, color: 'text.secondary' }}>
               Findings appear here, each with the lines it points at highlighted in the editor.
             </Paper>
-          ) : doctor.lint.data && findings.length === 0 ? (
-            <Paper
-              variant="outlined"
-              sx={{ p: 2, display: 'flex', gap: 1, alignItems: 'center' }}
-              data-testid="no-findings"
-            >
-              <CheckCircleIcon color="success" />
-              <Typography>No Go cache problem found.</Typography>
-            </Paper>
           ) : (
-            <Box
-              sx={{
-                display: 'flex',
-                flexDirection: 'column',
-                gap: 1,
-                maxHeight: { md: 560 },
-                overflow: { md: 'auto' },
+            <DoctorFindingList
+              findings={findings}
+              selected={selected}
+              maxHeight={560}
+              emptyMessage={doctor.lint.data ? 'No Go cache problem found.' : undefined}
+              onSelect={(i, f) => {
+                setSelected(i);
+                if (f && f.line > 0) editor.current?.revealLines(f.line, f.endLine);
               }}
-            >
-              {findings.map((f, i) => (
-                <DoctorFindingCard
-                  key={`${f.rule}-${f.line}-${i}`}
-                  finding={f}
-                  selected={selected === i}
-                  onSelect={() => {
-                    setSelected(selected === i ? undefined : i);
-                    if (f.line > 0) editor.current?.revealLines(f.line, f.endLine);
-                  }}
-                />
-              ))}
-            </Box>
+            />
           )}
         </Box>
       </Box>

@@ -1,11 +1,8 @@
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import CircularProgress from '@mui/material/CircularProgress';
-import FormControlLabel from '@mui/material/FormControlLabel';
 import IconButton from '@mui/material/IconButton';
-import InputAdornment from '@mui/material/InputAdornment';
 import Paper from '@mui/material/Paper';
-import Switch from '@mui/material/Switch';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
@@ -13,7 +10,6 @@ import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TableSortLabel from '@mui/material/TableSortLabel';
-import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import Button from '@mui/material/Button';
@@ -21,8 +17,8 @@ import Inventory2Icon from '@mui/icons-material/Inventory2';
 import OpenInNewIcon from '@mui/icons-material/OpenInNew';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import RefreshIcon from '@mui/icons-material/Refresh';
-import SearchIcon from '@mui/icons-material/Search';
 import type { AnalysisJob, ImageSummary } from '../api/types';
+import { FilterBar } from '../components/FilterBar';
 import { ViewHeader } from '../components/Section';
 import { PollutedChip } from '../components/SeverityChip';
 import { EmptyState, ErrorState, LoadingState } from '../components/StateViews';
@@ -136,39 +132,21 @@ export function ImagesView() {
           </Button>
         }
       />
-      <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap', mb: 1.5 }}>
-        <TextField
-          size="small"
-          placeholder="Filter by name, tag or id"
-          value={table.filter}
-          onChange={(e) => setTable({ filter: e.target.value })}
-          slotProps={{
-            input: {
-              startAdornment: (
-                <InputAdornment position="start">
-                  <SearchIcon fontSize="small" />
-                </InputAdornment>
-              ),
-            },
-            htmlInput: { 'aria-label': 'Filter images' },
-          }}
-          sx={{ flex: '1 1 260px', maxWidth: 420 }}
-        />
-        <FormControlLabel
-          control={
-            <Switch
-              checked={table.pollutedOnly}
-              onChange={(e) => setTable({ pollutedOnly: e.target.checked })}
-            />
-          }
-          label="Polluted only"
-        />
+      <FilterBar
+        text={table.filter}
+        onText={(filter) => setTable({ filter })}
+        placeholder="Filter by name, tag or id"
+        ariaLabel="Filter images"
+        switchLabel="Polluted only"
+        checked={table.pollutedOnly}
+        onChecked={(pollutedOnly) => setTable({ pollutedOnly })}
+      >
         {images.data && (
           <Typography variant="body2" color="text.secondary">
             {rows.length} of {images.data.length} images
           </Typography>
         )}
-      </Box>
+      </FilterBar>
 
       {images.status === 'error' && images.error && (
         <ErrorState error={images.error} onRetry={() => void reload()} />
