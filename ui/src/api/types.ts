@@ -1,66 +1,27 @@
 /**
- * Shapes of the GoCache Lens HTTP API as the UI reads them. The analysis result mirrors the backend's
- * AnalysisResult contract (schemaVersion 1); the UI bundle never imports backend code.
+ * Shapes of the GoCache Lens HTTP API as the UI reads them. The analysis result is the backend's own
+ * contract (type-only import: nothing of the backend enters the bundle), with finding kinds left open so
+ * a newer backend's kinds still display.
  */
+import type * as Core from '../../../backend/src/core/analysisTypes';
 
-export type Severity = 'error' | 'warning' | 'info';
+export type Severity = Core.Severity;
 
 // ---- Image analysis result (PRODUCT.md section 4) ----
 
-export interface ModuleUsage {
-  path: string;
-  version: string;
-  bytes: number;
-}
+export type ModuleUsage = Core.ModuleUsage;
+export type GoCacheInLayer = Core.GoCacheInLayer;
+export type LayerReport = Core.LayerReport;
+export type FindingKind = Core.FindingKind;
+export type AnalysisSummary = Core.AnalysisResult['summary'];
 
-export interface GoCacheInLayer {
-  kind: 'module-cache' | 'build-cache';
-  root: string;
-  bytes: number;
-  files: number;
-  modules: ModuleUsage[];
-}
-
-export interface LayerReport {
-  index: number;
-  diffId: string;
-  createdBy: string;
-  sizeBytes: number;
-  goCaches: GoCacheInLayer[];
-  deletedGoCacheBytes: number;
-}
-
-export type FindingKind =
-  | 'module-cache-in-image'
-  | 'build-cache-in-image'
-  | 'cache-deleted-later'
-  | 'foreign-modules'
-  | 'checksum-mismatch'
-  | 'insecure-go-env';
-
-export interface ImageFinding {
+export interface ImageFinding extends Omit<Core.ImageFinding, 'kind'> {
   /** Known kinds above; newer backends may add more. */
   kind: FindingKind | (string & {});
-  severity: Severity;
-  layerIndex: number;
-  message: string;
-  modules?: string[];
-  env?: string[];
 }
 
-export interface AnalysisSummary {
-  polluted: boolean;
-  moduleCacheBytes: number;
-  buildCacheBytes: number;
-  wastedGoCacheBytes: number;
-}
-
-export interface AnalysisResult {
-  schemaVersion: number;
-  image: { ref: string; id: string; sizeBytes: number };
-  layers: LayerReport[];
+export interface AnalysisResult extends Omit<Core.AnalysisResult, 'findings'> {
   findings: ImageFinding[];
-  summary: AnalysisSummary;
 }
 
 // ---- Engine ----
