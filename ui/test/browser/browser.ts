@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,4 +78,28 @@ export async function screenshots(
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize(SIZES.wide);
   return files;
+}
+
+/** Engine API over its unix socket (to check what a prune really did). */
+function engineGet(engine: string, path: string): Promise<unknown> {
+  const socketPath = engine.replace(/^unix:\/\//, '');
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(JSON.parse(body)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Ids of the engine's BuildKit cache-mount records whose description contains `marker`. */
+export async function cacheMountIds(engine: string, marker: string): Promise<string[]> {
+  const df = (await engineGet(engine, '/system/df?type=build-cache')) as {
+    BuildCache?: { ID: string; Type: string; Description: string }[];
+  };
+  return (df.BuildCache ?? [])
+    .filter((r) => r.Type === 'exec.cachemount' && r.Description.includes(marker))
+    .map((r) => r.ID);
 }

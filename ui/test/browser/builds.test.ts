@@ -1,12 +1,11 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, screenshots } from './browser';
+import { cacheMountIds, launch, screenshots } from './browser';
 import { startBackend } from './globalSetup';
 
 /**
@@ -45,29 +44,6 @@ function docker(args: string[], input?: string, cwd?: string): Promise<{ ok: boo
     );
     child.stdin?.end(input ?? '');
   });
-}
-
-/** Engine API over its unix socket (to check what a prune really did). */
-function engineGet(path: string): Promise<unknown> {
-  const socketPath = env.engine.replace(/^unix:\/\//, '');
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET' }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(JSON.parse(body)));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function cacheMountsWithId(id: string): Promise<string[]> {
-  const df = (await engineGet('/system/df?type=build-cache')) as {
-    BuildCache?: { ID: string; Type: string; Description: string }[];
-  };
-  return (df.BuildCache ?? [])
-    .filter((r) => r.Type === 'exec.cachemount' && r.Description.includes(id))
-    .map((r) => r.ID);
 }
 
 async function moduleWorld(): Promise<{ contextDir: string }> {
@@ -256,7 +232,7 @@ describe.skipIf(!!env.skip)(
       );
       expect(fail.ok).toBe(false);
       expect(fail.out).toMatch(/checksum mismatch/);
-      const records = await cacheMountsWithId(id);
+      const records = await cacheMountIds(env.engine, id);
       expect(records.length).toBeGreaterThan(0);
 
       await openTab('Builds');
@@ -283,7 +259,7 @@ describe.skipIf(!!env.skip)(
         .first()
         .waitFor();
       // The dry run deleted nothing.
-      expect(await cacheMountsWithId(id)).toEqual(records);
+      expect(await cacheMountIds(env.engine, id)).toEqual(records);
       await screenshots(page, 'build-checksum-prune');
 
       await dialog.getByRole('button', { name: /^Prune / }).click();
@@ -291,7 +267,7 @@ describe.skipIf(!!env.skip)(
       await toast.waitFor({ timeout: 60_000 });
       expect(await toast.innerText()).toMatch(/Reclaimed [\d.]+ (B|kB|MB) from \d+ Go cache records?/);
       await dialog.waitFor({ state: 'detached' });
-      expect(await cacheMountsWithId(id)).toEqual([]);
+      expect(await cacheMountIds(env.engine, id)).toEqual([]);
       // The build is read again: the hint has no record left to prune.
       await panel.getByText(/gone already/).waitFor();
       await toast.getByRole('button', { name: 'Close' }).click();

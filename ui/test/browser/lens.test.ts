@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, SCREENSHOT_DIR, screenshots } from './browser';
+import { cacheMountIds, launch, SCREENSHOT_DIR, screenshots } from './browser';
 
 /**
  * The standalone page in headless Chromium, against the real backend and a real engine with the fixture
@@ -25,29 +24,6 @@ RUN go mod download
 RUN go build -o /usr/local/bin/app .
 CMD ["app"]
 `;
-
-/** Engine API over the engine's unix socket (to check what a prune really did). */
-function engineGet(path: string): Promise<unknown> {
-  const socketPath = env.engine.replace(/^unix:\/\//, '');
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET' }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(JSON.parse(body)));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function goCacheMounts(marker: string): Promise<string[]> {
-  const df = (await engineGet('/system/df?type=build-cache')) as {
-    BuildCache?: { ID: string; Type: string; Description: string }[];
-  };
-  return (df.BuildCache ?? [])
-    .filter((r) => r.Type === 'exec.cachemount' && r.Description.includes(marker))
-    .map((r) => r.ID);
-}
 
 /** The backend's API with the page's token, for set-up steps that are not what a test is about. */
 async function api(path: string, init: RequestInit = {}): Promise<unknown> {
@@ -190,7 +166,7 @@ describe.skipIf(!!env.skip)(
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      expect(await goCacheMounts(marker)).toHaveLength(1);
+      expect(await cacheMountIds(env.engine, marker)).toHaveLength(1);
 
       await openTab(page, 'Build cache');
       await page.getByRole('heading', { name: 'Build cache', exact: true }).waitFor();
@@ -212,7 +188,7 @@ describe.skipIf(!!env.skip)(
         '/go/pkg/mod',
       );
       // Nothing is deleted by the dry run.
-      expect(await goCacheMounts(marker)).toHaveLength(1);
+      expect(await cacheMountIds(env.engine, marker)).toHaveLength(1);
       await screenshots(page, 'prune-dialog');
 
       await dialog.getByRole('button', { name: /^Prune / }).click();
@@ -220,7 +196,7 @@ describe.skipIf(!!env.skip)(
       await toast.waitFor({ timeout: 60_000 });
       expect(await toast.innerText()).toMatch(/Reclaimed [\d.]+ (B|kB|MB|GB) from \d+ Go cache records?/);
       await dialog.waitFor({ state: 'detached' });
-      expect(await goCacheMounts(marker)).toEqual([]);
+      expect(await cacheMountIds(env.engine, marker)).toEqual([]);
       await page
         .getByTestId('group-Go module cache')
         .getByTestId('cache-record')
