@@ -8,7 +8,7 @@ import { ResultStore, defaultStoreDir } from '../core/store/resultStore.js';
 import { connectEngine } from '../docker/engine.js';
 import { engineImageSource } from '../docker/imageSource.js';
 import { formatAnalysisSarif, formatAnalysisText, progressLine } from './analysisText.js';
-import { oneOf, parseCommandArgs, type CliCommand } from './main.js';
+import { oneOf, parseCommandArgs, type CliCommand } from './command.js';
 
 const USAGE =
   'analyze IMAGE|ARCHIVE [--format text|json|sarif] [--output FILE] [--fail-on error|warning|none] [--no-cache]';

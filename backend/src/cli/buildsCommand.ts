@@ -2,7 +2,7 @@ import { baseImages, fixDockerfile, lintDockerfile } from '../core/doctor/index.
 import { LensError } from '../core/errors.js';
 import { getBuild, listBuilds, type BuildDetail, type BuildSummary } from '../docker/buildHistory.js';
 import { connectEngine } from '../docker/engine.js';
-import { oneOf, parseCommandArgs, type CliCommand } from './main.js';
+import { oneOf, parseCommandArgs, type CliCommand } from './command.js';
 
 const USAGE = 'builds [--format text|json] | builds show REF [--format text|json] [--dockerfile]';
 

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { fixDockerfile } from '../core/doctor/index.js';
 import { LensError } from '../core/errors.js';
 import { ignoreList, baseImageEnvs, readContext, readDockerfile } from './lintCommand.js';
-import { parseCommandArgs, type CliCommand } from './main.js';
+import { parseCommandArgs, type CliCommand } from './command.js';
 
 const USAGE =
   'fix DOCKERFILE [--context DIR] [--diff] [--runtime-image IMAGE] [--write-dockerignore] [--ignore RULE,...]';

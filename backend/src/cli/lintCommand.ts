@@ -12,10 +12,8 @@ import {
 import { LensError, isLensError } from '../core/errors.js';
 import { toSarif } from '../core/sarif.js';
 import { atOrAbove } from '../core/severity.js';
-import { connectEngine } from '../docker/engine.js';
-import { localImageEnvs } from '../docker/images.js';
 import { toolVersion } from '../core/version.js';
-import { oneOf, parseCommandArgs, type CliCommand, type CliIO } from './main.js';
+import { oneOf, parseCommandArgs, type CliCommand, type CliIO } from './command.js';
 
 const USAGE =
   'lint DOCKERFILE [--context DIR] [--format text|json|sarif] [--fail-on error|warning|info|none] [--ignore RULE,...]';
@@ -82,6 +80,11 @@ export async function baseImageEnvs(text: string, io: CliIO): Promise<LintOption
   }
   if (names.length === 0 || io.env.LENS_NO_ENGINE) return undefined;
   try {
+    // Loaded here: the engine client is most of lint's start-up cost, and most Dockerfiles need it once.
+    const [{ connectEngine }, { localImageEnvs }] = await Promise.all([
+      import('../docker/engine.js'),
+      import('../docker/images.js'),
+    ]);
     const envs = await localImageEnvs(connectEngine(io.env.DOCKER_HOST || undefined), names, io.signal, 3000);
     return (image) => envs.get(image);
   } catch {

@@ -1,84 +1,74 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LensError, firstLine, isLensError } from '../core/errors.js';
+import { firstLine, isLensError } from '../core/errors.js';
+import type { CliCommand, CliIO } from './command.js';
 
-/** What a command needs from the process, passed in so commands are testable in-process. */
-export interface CliIO {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** Aborted on SIGINT/SIGTERM. */
-  signal: AbortSignal;
+export type { CliCommand, CliIO } from './command.js';
+
+/**
+ * Every command, loaded only when invoked so start-up pays for one command's modules (the engine client,
+ * the HTTP server and the doctor are each heavy). Registering a command is one line here.
+ */
+const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  analyze: () => import('./analyzeCommand.js'),
+  lint: () => import('./lintCommand.js'),
+  fix: () => import('./fixCommand.js'),
+  serve: () => import('./serveCommand.js'),
+  builds: () => import('./buildsCommand.js'),
+};
+
+const HELP_FLAGS = new Set(['-h', '--help']);
+
+/** True when the arguments before any `--` ask for help. */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => HELP_FLAGS.has(a));
 }
 
-export interface CliCommand {
-  name: string;
-  usage: string;
-  summary: string;
-  run(args: string[], io: CliIO): Promise<number>;
+async function version(): Promise<string> {
+  const { toolVersion } = await import('../core/version.js');
+  return toolVersion();
 }
 
-/** parseArgs that reports mistakes as LensError('bad-input'), so they end as exit 2 with one line. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
-  args: string[],
-  options: T,
-  usage: string,
-) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new LensError('bad-input', `${firstLine((e as Error).message)} (usage: ${usage})`);
-  }
-}
-
-export function oneOf<T extends string>(
-  value: string | undefined,
-  allowed: readonly T[],
-  flag: string,
-  dflt: T,
-): T {
-  if (value === undefined) return dflt;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new LensError('bad-input', `${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
-}
-
-async function loadCommands(): Promise<CliCommand[]> {
-  const mods = await Promise.all([
-    import('./analyzeCommand.js'),
-    import('./lintCommand.js'),
-    import('./fixCommand.js'),
-    import('./serveCommand.js'),
-    import('./buildsCommand.js'),
-  ]);
-  return mods.map((m) => m.command);
-}
-
-function helpText(commands: CliCommand[]): string {
+async function helpText(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).command));
   return [
-    'gocache-lens: Go module and build caches in container images',
+    `gocache-lens ${await version()}: Go module and build caches in container images`,
     '',
     'Usage:',
     ...commands.map((c) => `  gocache-lens ${c.usage}\n      ${c.summary}`),
     '',
+    'Run `gocache-lens COMMAND --help` for one command; `gocache-lens --version` prints the version.',
     'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.',
     '',
   ].join('\n');
 }
 
+function commandHelp(cmd: CliCommand): string {
+  return `Usage: gocache-lens ${cmd.usage}\n\n${cmd.summary}\n`;
+}
+
 export async function main(argv: string[], io: CliIO): Promise<number> {
-  const commands = await loadCommands();
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(helpText(commands));
+  if (!name || HELP_FLAGS.has(name) || name === 'help') {
+    const about = name === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    io.stdout.write(about ? commandHelp((await about()).command) : await helpText());
     return name ? 0 : 2;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`${await version()}\n`);
+    return 0;
+  }
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     io.stderr.write(`gocache-lens: unknown command "${name}" (try --help)\n`);
     return 2;
   }
   try {
-    return await cmd.run(rest, io);
+    const { command } = await load();
+    if (asksForHelp(rest)) {
+      io.stdout.write(commandHelp(command));
+      return 0;
+    }
+    return await command.run(rest, io);
   } catch (e) {
     const msg = isLensError(e) ? e.message : firstLine(e instanceof Error ? e.message : String(e));
     io.stderr.write(`gocache-lens ${name}: ${msg}\n`);

@@ -5,7 +5,7 @@ import { ResultStore, defaultStoreDir } from '../core/store/resultStore.js';
 import { connectEngine } from '../docker/engine.js';
 import { createServer, DEFAULT_PORT, DEFAULT_SOCKET, defaultUiDir } from '../http/server.js';
 import { engineAnalyzer } from '../jobs/engineAnalyzer.js';
-import { parseCommandArgs, type CliCommand } from './main.js';
+import { parseCommandArgs, type CliCommand } from './command.js';
 
 const USAGE = 'serve [--port N | --socket PATH | --extension] [--ui-dir DIR] [--engine ADDRESS]';
 
